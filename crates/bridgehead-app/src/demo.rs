@@ -1,0 +1,363 @@
+//! The demo data set (SPEC §12), foundation part: reference data, parks and cluster
+//! systems of Jiaxing, illustrative enterprises in Jiaxing's seven county-level units
+//! and in Jiading, illustrative organisations, and one user per role. Deterministic:
+//! the same program builds the same data. Every synthetic name says it is illustrative.
+
+use bridgehead_domain::access::{Role, Scope};
+use bridgehead_domain::codes::credit_code_check_character;
+use bridgehead_domain::enterprise::EnterpriseFields;
+use bridgehead_domain::reference::OrganizationKind;
+use bridgehead_store::reference as store_reference;
+use serde::Serialize;
+
+use crate::auth::UserRequest;
+use crate::reference::{ClusterInput, ClusterTaxonomyInput, ParkInput};
+use crate::{Actor, App, AppError, AppResult};
+
+/// The password of every demo user. The demo is for trying the product, never for
+/// real data.
+pub const DEMO_PASSWORD: &str = "demo-password-2023";
+
+/// A demo user and what it stands for.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoUser {
+    pub username: String,
+    pub role: Role,
+    pub scope: String,
+}
+
+/// What the demo contains.
+#[derive(Debug, Clone, Serialize)]
+pub struct DemoSummary {
+    pub users: Vec<DemoUser>,
+    pub enterprises: i64,
+    pub password: &'static str,
+}
+
+/// Jiaxing's county-level units and Jiading, with illustrative name stems.
+const PLACES: &[(&str, &str, &str)] = &[
+    ("330402", "南湖", "Nanhu"),
+    ("330411", "秀洲", "Xiuzhou"),
+    ("330421", "嘉善", "Jiashan"),
+    ("330424", "海盐", "Haiyan"),
+    ("330481", "海宁", "Haining"),
+    ("330482", "平湖", "Pinghu"),
+    ("330483", "桐乡", "Tongxiang"),
+    ("310114", "嘉定", "Jiading"),
+];
+
+/// Lines of business: (industry class, Chinese stem, English stem, tags).
+const TRADES: &[(&str, &str, &str, &str)] = &[
+    ("3670", "汽车零部件", "Auto Parts", "high_tech"),
+    ("3982", "智能传感器", "Smart Sensors", "specialised_sme,high_tech"),
+    ("3985", "集成电路材料", "IC Materials", "little_giant,high_tech"),
+    ("3841", "锂电池", "Lithium Battery", "high_tech"),
+    ("2651", "新材料", "New Materials", ""),
+    ("3581", "医疗器械", "Medical Equipment", "specialised_sme"),
+    ("3491", "工业机器人", "Industrial Robots", "little_giant"),
+    ("1713", "纺织", "Textiles", ""),
+    ("2927", "高分子材料", "Polymer Materials", "foreign_invested"),
+    ("3562", "光伏设备", "PV Equipment", "listed"),
+];
+
+const OWNERSHIPS: &[&str] = &["private", "private", "state", "foreign", "mixed", "hk_macao_taiwan"];
+const SIZES: &[&str] = &["small", "medium", "large", "micro", "medium"];
+
+/// A valid credit code for demo enterprise `index` registered in `region`.
+pub fn demo_credit_code(region: &str, index: usize) -> String {
+    const ALPHABET: &[u8] = bridgehead_domain::codes::CREDIT_CODE_ALPHABET;
+    let mut state = 0x9E37_79B9_u64.wrapping_mul(index as u64 + 1);
+    let mut body = format!("91{region}");
+    for _ in 0..9 {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        body.push(char::from(ALPHABET[((state >> 33) % 31) as usize]));
+    }
+    let check = credit_code_check_character(&body).unwrap_or('0');
+    format!("{body}{check}")
+}
+
+/// The illustrative enterprises of the demo, as import rows would carry them.
+pub fn demo_enterprises() -> Vec<EnterpriseFields> {
+    let mut enterprises = Vec::new();
+    for (place_index, (region, place_zh, place_en)) in PLACES.iter().enumerate() {
+        for slot in 0..5 {
+            let index = place_index * 5 + slot;
+            let (industry, trade_zh, trade_en, tags) = TRADES[(place_index * 3 + slot) % TRADES.len()];
+            let capital_wan = 500 + (index * 379) % 20_000;
+            enterprises.push(EnterpriseFields {
+                credit_code: Some(demo_credit_code(region, index)),
+                name_zh: Some(format!("{place_zh}示例{trade_zh}有限公司{}（示例）", slot + 1)),
+                name_en: Some(format!("{place_en} Example {trade_en} Co. {} (illustrative)", slot + 1)),
+                region_code: Some((*region).to_owned()),
+                address: Some(format!("{place_zh}示例路{}号（示例）", 10 + index)),
+                industry_code: Some(industry.to_owned()),
+                registered_capital: Some(format!("{}", capital_wan * 10_000)),
+                registered_capital_currency: Some("CNY".to_owned()),
+                established_on: Some(format!("{}-{:02}-{:02}", 2000 + index % 23, 1 + index % 12, 1 + index % 28)),
+                ownership: Some(OWNERSHIPS[index % OWNERSHIPS.len()].to_owned()),
+                size: Some(SIZES[index % SIZES.len()].to_owned()),
+                listed: Some((tags.contains("listed")).to_string()),
+                contact_name: Some(format!("联系人{}（示例）", index + 1)),
+                contact_phone: Some(format!("0573-8{:07}", 1_000_000 + index * 7919 % 8_999_999)),
+                contact_email: Some(format!("contact{}@example.com", index + 1)),
+                tags: (!tags.is_empty()).then(|| tags.to_owned()),
+                credit_code_override_reason: None,
+            });
+        }
+    }
+    enterprises
+}
+
+fn parks() -> Vec<ParkInput> {
+    let park = |name_zh: &str, name_en: &str, region: &str, level: &str| ParkInput {
+        name_zh: Some(name_zh.to_owned()),
+        name_en: Some(name_en.to_owned()),
+        region_code: Some(region.to_owned()),
+        level: Some(level.to_owned()),
+    };
+    vec![
+        park("嘉兴经济技术开发区", "Jiaxing Economic and Technological Development Zone", "330402", "national"),
+        park("海盐经济开发区", "Haiyan Economic Development Zone", "330424", "provincial"),
+        park("嘉善智能传感器产业平台", "Jiashan Intelligent Sensor Industry Platform", "330421", "other"),
+        park("平湖经济技术开发区", "Pinghu Economic and Technological Development Zone", "330482", "national"),
+        park("嘉定工业区", "Jiading Industrial Zone", "310114", "provincial"),
+    ]
+}
+
+fn cluster(code: &str, name_zh: &str, name_en: &str, prefixes: &[&str]) -> ClusterInput {
+    ClusterInput {
+        code: code.to_owned(),
+        name_zh: name_zh.to_owned(),
+        name_en: Some(name_en.to_owned()),
+        industry_prefixes: prefixes.iter().map(|p| (*p).to_owned()).collect(),
+    }
+}
+
+/// Jiaxing's cluster systems. The names follow the published systems; the mapping of
+/// clusters to industry codes is illustrative.
+fn cluster_systems() -> Vec<ClusterTaxonomyInput> {
+    vec![
+        ClusterTaxonomyInput {
+            code: "135N".to_owned(),
+            region_code: "330400".to_owned(),
+            name_zh: "嘉兴“135N”先进制造业集群体系（产业映射为示例）".to_owned(),
+            name_en: Some(
+                "Jiaxing \"135N\" advanced manufacturing clusters (industry mapping illustrative)".to_owned(),
+            ),
+            valid_from: "2022-01-01".to_owned(),
+            valid_to: Some("2022-12-31".to_owned()),
+            clusters: vec![
+                cluster("1", "新一代信息技术（万亿级）", "New-generation IT (trillion-yuan tier)", &["39"]),
+                cluster("3-1", "新能源", "New energy", &["384", "4415"]),
+                cluster("3-2", "新材料", "New materials", &["26", "29"]),
+                cluster("3-3", "汽车制造", "Automobiles", &["36"]),
+            ],
+        },
+        ClusterTaxonomyInput {
+            code: "415X".to_owned(),
+            region_code: "330400".to_owned(),
+            name_zh: "嘉兴“415X”先进制造业集群体系（产业映射为示例）".to_owned(),
+            name_en: Some(
+                "Jiaxing \"415X\" advanced manufacturing clusters (industry mapping illustrative)".to_owned(),
+            ),
+            valid_from: "2023-01-01".to_owned(),
+            valid_to: None,
+            clusters: vec![
+                cluster("4-1", "新一代信息技术", "New-generation IT", &["39"]),
+                cluster("4-2", "新能源", "New energy", &["384"]),
+                cluster("4-3", "新材料", "New materials", &["26", "29"]),
+                cluster("4-4", "汽车及零部件", "Automobiles and parts", &["36"]),
+                cluster("15-1", "高端装备", "High-end equipment", &["34", "35"]),
+            ],
+        },
+    ]
+}
+
+impl App {
+    /// Builds the demo data set, or leaves it as it is when it is already there.
+    pub async fn build_demo(&self) -> AppResult<DemoSummary> {
+        let operator = Actor::system("demo");
+        self.ensure_reference_data().await?;
+
+        let existing_parks = self.parks(&operator, None).await?;
+        for park in parks() {
+            let exists = existing_parks.iter().any(|p| {
+                Some(&p.name_zh) == park.name_zh.as_ref() && Some(&p.region_code) == park.region_code.as_ref()
+            });
+            if !exists {
+                self.create_park(&operator, &park).await?;
+            }
+        }
+        let existing_systems = self.cluster_taxonomies(&operator).await?;
+        for system in cluster_systems() {
+            if !existing_systems.iter().any(|t| t.code == system.code) {
+                self.create_cluster_taxonomy(&operator, &system).await?;
+            }
+        }
+        // Illustrative rates (CNY per unit) around the dates the demo's projects use.
+        for (date, currency, rate) in [
+            ("2018-10-08", "USD", "6.8957"),
+            ("2019-06-28", "USD", "6.8747"),
+            ("2019-06-28", "EUR", "7.8170"),
+            ("2023-06-30", "USD", "7.2258"),
+            ("2023-06-30", "EUR", "7.8771"),
+        ] {
+            self.put_exchange_rate(&operator, Some(date), Some(currency), Some(rate), Some("demo (illustrative)"))
+                .await?;
+        }
+
+        // The enterprises go in through the importer, as a user's file would.
+        let rows = demo_enterprises();
+        let mut rows_iter = rows.iter().map(bridgehead_io::enterprises::record_row);
+        let file = bridgehead_io::write_sheet(
+            crate::enterprises::ENTERPRISE_COLUMNS,
+            bridgehead_io::Lang::En,
+            bridgehead_io::FileFormat::Csv,
+            None,
+            &mut rows_iter,
+        )
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+        self.import_enterprises(&operator, "demo-enterprises.csv", &file, bridgehead_io::FileFormat::Csv, &|_, _| {})
+            .await?;
+
+        let mut conn = self.store.read().await?;
+        let first_enterprise =
+            bridgehead_store::enterprises::get_by_credit_code(&mut conn, &demo_credit_code("330482", 25))
+                .await?
+                .ok_or(AppError::NotFound { what: "demo enterprise" })?;
+        let enterprises = bridgehead_store::enterprises::count(&mut conn).await?;
+        drop(conn);
+
+        let mut tx = self.store.begin().await?;
+        let organizations = [
+            (
+                OrganizationKind::Bank,
+                "示例银行嘉兴分行（示例）",
+                "Example Bank Jiaxing Branch (illustrative)",
+                "330400",
+            ),
+            (
+                OrganizationKind::FundManager,
+                "示例产业基金管理有限公司（示例）",
+                "Example Industry Fund Management (illustrative)",
+                "330400",
+            ),
+            (
+                OrganizationKind::ServiceProvider,
+                "示例检测认证服务中心（示例）",
+                "Example Testing Service Centre (illustrative)",
+                "310114",
+            ),
+            (
+                OrganizationKind::ClearingParticipant,
+                "嘉兴市民卡示例运营方（示例）",
+                "Jiaxing Citizen Card Operator (illustrative)",
+                "330400",
+            ),
+        ];
+        let mut organization_ids = Vec::new();
+        for (kind, zh, en, region) in organizations {
+            organization_ids.push(store_reference::ensure_organization(&mut tx, kind, zh, Some(en), region).await?.id);
+        }
+        tx.commit().await?;
+
+        let plan: Vec<(&str, &str, Role, Scope)> = vec![
+            ("admin", "系统管理员（示例）", Role::Administrator, Scope::Installation),
+            ("city", "嘉兴市经信局分析员（示例）", Role::CityAnalyst, Scope::Region { region_code: "330400".into() }),
+            (
+                "pinghu",
+                "平湖市经信局审核员（示例）",
+                Role::DistrictOfficer,
+                Scope::Region { region_code: "330482".into() },
+            ),
+            (
+                "nanhu",
+                "南湖区经信局审核员（示例）",
+                Role::DistrictOfficer,
+                Scope::Region { region_code: "330402".into() },
+            ),
+            (
+                "enterprise",
+                "企业填报员（示例）",
+                Role::EnterpriseUser,
+                Scope::Enterprise { enterprise_id: first_enterprise.id },
+            ),
+            (
+                "bank",
+                "银行客户经理（示例）",
+                Role::InstitutionUser,
+                Scope::Organization { organization_id: organization_ids[0] },
+            ),
+            (
+                "fund",
+                "基金管理人（示例）",
+                Role::FundManager,
+                Scope::Organization { organization_id: organization_ids[1] },
+            ),
+            (
+                "provider",
+                "服务机构（示例）",
+                Role::ServiceProvider,
+                Scope::Organization { organization_id: organization_ids[2] },
+            ),
+            (
+                "clearing",
+                "清算参与方（示例）",
+                Role::ClearingParticipant,
+                Scope::Organization { organization_id: organization_ids[3] },
+            ),
+        ];
+        let known = self.list_users(&operator).await?;
+        let mut users = Vec::new();
+        for (username, display_name, role, scope) in plan {
+            if !known.iter().any(|u| u.username == username) {
+                let (region_code, enterprise_id, organization_id) = match &scope {
+                    Scope::Region { region_code } => (Some(region_code.clone()), None, None),
+                    Scope::Enterprise { enterprise_id } => (None, Some(*enterprise_id), None),
+                    Scope::Organization { organization_id } => (None, None, Some(*organization_id)),
+                    Scope::Installation => (None, None, None),
+                };
+                self.add_user(
+                    &operator,
+                    UserRequest {
+                        username: username.to_owned(),
+                        display_name: Some(display_name.to_owned()),
+                        password: DEMO_PASSWORD.to_owned(),
+                        role,
+                        region_code,
+                        enterprise_id,
+                        organization_id,
+                    },
+                )
+                .await?;
+            }
+            let scope_text = match &scope {
+                Scope::Installation => "installation".to_owned(),
+                Scope::Region { region_code } => format!("region {region_code}"),
+                Scope::Enterprise { .. } => format!("enterprise {}", first_enterprise.record.name_zh),
+                Scope::Organization { organization_id } => format!("organisation {organization_id}"),
+            };
+            users.push(DemoUser { username: username.to_owned(), role, scope: scope_text });
+        }
+        Ok(DemoSummary { users, enterprises, password: DEMO_PASSWORD })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bridgehead_domain::codes::CreditCode;
+
+    #[test]
+    fn demo_enterprises_are_valid_and_illustrative() {
+        let enterprises = demo_enterprises();
+        assert_eq!(enterprises.len(), PLACES.len() * 5);
+        let mut codes = std::collections::HashSet::new();
+        for fields in &enterprises {
+            let record = fields.validate(false).unwrap();
+            assert!(CreditCode::parse(record.credit_code.as_str()).is_ok());
+            assert!(record.name_zh.contains("示例"));
+            assert!(codes.insert(record.credit_code.to_string()));
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Bridgehead's use cases. Every function here takes the acting [`Actor`], decides
+//! whether the actor may do it (roles, scopes, object-level checks), and carries it out
+//! in one transaction together with its audit record. No HTTP types: the web and CLI
+//! layers translate requests into these calls and [`AppError`] into responses.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod enterprises;
+mod error;
+pub mod reference;
+pub mod seed;
+
+pub use access::Actor;
+pub use error::{AppError, AppResult};
+
+use bridgehead_store::Store;
+
+/// Limits and timings of access control.
+#[derive(Debug, Clone)]
+pub struct AccessSettings {
+    /// How long a signed-in session lasts.
+    pub session_hours: i64,
+    /// Failed sign-ins in a row that lock an account.
+    pub lockout_threshold: i64,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: i64,
+    /// Failed sign-ins from one client address within the window before it is refused.
+    pub client_attempts_per_window: i64,
+    pub client_window_minutes: i64,
+}
+
+impl Default for AccessSettings {
+    fn default() -> Self {
+        Self {
+            session_hours: 12,
+            lockout_threshold: 5,
+            lockout_minutes: 15,
+            client_attempts_per_window: 20,
+            client_window_minutes: 15,
+        }
+    }
+}
+
+/// The application: the store plus the settings use cases need.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub store: Store,
+    pub access: AccessSettings,
+}
+
+impl App {
+    pub fn new(store: Store, access: AccessSettings) -> Self {
+        Self { store, access }
+    }
+}

@@ -1,0 +1,12 @@
+//! The domain of Bridgehead: identifiers and codes that are parsed once at the edge
+//! (credit codes, region and industry codes, currencies), exact money, enterprises and
+//! the roles that decide who may see what. Pure: no IO, no async, no SQL, no HTTP.
+
+pub mod access;
+pub mod codes;
+pub mod enterprise;
+pub mod field;
+pub mod money;
+pub mod reference;
+
+pub use field::{FieldError, FieldErrors};
