@@ -30,8 +30,8 @@ pub enum Lang {
     En,
 }
 
-const ZH: LanguageIdentifier = langid!("zh-CN");
-const EN: LanguageIdentifier = langid!("en");
+static ZH: LanguageIdentifier = langid!("zh-CN");
+static EN: LanguageIdentifier = langid!("en");
 
 impl Lang {
     pub fn code(self) -> &'static str {

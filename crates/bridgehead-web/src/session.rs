@@ -208,15 +208,24 @@ pub async fn gate(State((access, surface)): State<(Access, Surface)>, request: R
     next.run(request).await
 }
 
-/// The client's address, for sign-in limits.
-pub fn client_address(parts_headers: &HeaderMap, connect: Option<&ConnectInfo<SocketAddr>>, trust_forwarded: bool) -> String {
-    if trust_forwarded
-        && let Some(forwarded) = parts_headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next()
-    {
-        return first.trim().to_owned();
+/// The client's address, for sign-in limits: the peer address, or the first
+/// `X-Forwarded-For` entry when the server is configured to trust its proxy.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if state.settings.trust_forwarded_for
+            && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+            && let Some(first) = forwarded.split(',').next()
+        {
+            return Ok(Self(first.trim().to_owned()));
+        }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        Ok(Self(peer))
     }
-    connect.map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
 
 /// A `Set-Cookie` value for the session.

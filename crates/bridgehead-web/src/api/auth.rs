@@ -1,8 +1,6 @@
 //! Sign-in for browser clients, the current user, and API tokens.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bridgehead_domain::access::TokenScope;
@@ -13,7 +11,7 @@ use super::dto::UserOut;
 use super::{Json, Path};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
-use crate::session::{Principal, SESSION_COOKIE, client_address, cookie_value, session_cookie};
+use crate::session::{ClientAddress, Principal, SESSION_COOKIE, cookie_value, session_cookie};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,11 +33,9 @@ pub struct SessionOut {
         (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn sign_in(
     State(state): State<AppState>,
-    connect: Option<ConnectInfo<SocketAddr>>,
-    headers: HeaderMap,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<SignIn>,
 ) -> ApiResult<Response> {
-    let client = client_address(&headers, connect.as_ref(), state.settings.trust_forwarded_for);
     let session = state.app.sign_in(&body.username, &body.password, &client).await?;
     let cookie = session_cookie(&session.token, state.settings.secure_cookies, state.app.access.session_hours);
     let out = SessionOut { user: UserOut::from(&session.user), csrf_token: session.csrf_token };

@@ -1,0 +1,29 @@
+//! Integration tests of the store and app layers: one binary, every test on a fresh
+//! database — SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set.
+
+#[path = "app/common.rs"]
+mod common;
+
+#[path = "app/migrations.rs"]
+mod migrations;
+
+#[path = "app/credit_codes.rs"]
+mod credit_codes;
+
+#[path = "app/enterprises.rs"]
+mod enterprises;
+
+#[path = "app/scope.rs"]
+mod scope;
+
+#[path = "app/import.rs"]
+mod import;
+
+#[path = "app/audit.rs"]
+mod audit;
+
+#[path = "app/auth.rs"]
+mod auth;
+
+#[path = "app/backup.rs"]
+mod backup;

@@ -1,0 +1,371 @@
+//! What each command does.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow, bail};
+use bridgehead_app::auth::UserRequest;
+use bridgehead_app::{AccessSettings, Actor, App, AppError};
+use bridgehead_domain::access::{Role, TokenScope};
+use bridgehead_io::FileFormat;
+use bridgehead_store::{Store, StoreOptions};
+use bridgehead_web::WebSettings;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::settings::{EXAMPLE, Overrides, Settings};
+use crate::{AuditCommand, Cli, Command, ConfigCommand, ExportKind, ImportKind, LangArg, UserCommand};
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Explains a use-case error at the command line, listing every row or field at fault.
+fn explain(error: AppError) -> anyhow::Error {
+    match error {
+        AppError::ImportRows(rows) => {
+            let mut text = format!("{} problems in the file; nothing was imported:", rows.len());
+            for row in rows {
+                text.push_str(&format!("\n  row {}, column {}: {} (value: {:?})", row.row, row.column, row.reason, row.value));
+            }
+            anyhow!(text)
+        }
+        AppError::Invalid(errors) => {
+            let lines: Vec<String> = errors.0.iter().map(|e| format!("  {}: {}", e.field, e.message)).collect();
+            anyhow!("invalid input:\n{}", lines.join("\n"))
+        }
+        other => anyhow!(other),
+    }
+}
+
+async fn open(settings: &Settings) -> anyhow::Result<App> {
+    if settings.is_sqlite() {
+        let path = bridgehead_store::backup::sqlite_path(settings.database_url.expose())?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+    }
+    let store = Store::connect(settings.database_url.expose(), &StoreOptions::default()).await?;
+    let applied = store.migrate().await?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "database migrated");
+    }
+    let access = AccessSettings { session_hours: settings.session_hours, ..AccessSettings::default() };
+    let app = App::new(store, access);
+    if let Some(counts) = app.ensure_reference_data().await.map_err(explain)? {
+        tracing::info!(?counts, "loaded the shipped reference data");
+    }
+    Ok(app)
+}
+
+fn operator() -> Actor {
+    let who = std::env::var("USER").unwrap_or_else(|_| "operator".to_owned());
+    Actor::system(&format!("cli:{who}"))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let listen = match &cli.command {
+        Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
+        _ => None,
+    };
+    let overrides =
+        Overrides { config: cli.global.config, data_dir: cli.global.data_dir, database_url: cli.global.database_url, listen };
+    if let Command::Config { command: ConfigCommand::Example } = cli.command {
+        print!("{EXAMPLE}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = Settings::load(&overrides)?;
+    init_logging(&settings.log);
+    match cli.command {
+        Command::Config { command: ConfigCommand::Show } => {
+            println!("{settings:#?}");
+        }
+        Command::Config { command: ConfigCommand::Example } => {}
+        Command::Migrate => {
+            let store = Store::connect(settings.database_url.expose(), &StoreOptions::default()).await?;
+            let applied = store.migrate().await?;
+            let version = bridgehead_store::migrate::current_version(&store).await?;
+            println!("schema version {version} ({} migrations applied now)", applied.len());
+        }
+        Command::Serve { .. } => {
+            let app = open(&settings).await?;
+            serve(app, &settings, None).await?;
+        }
+        Command::Demo { no_serve, .. } => {
+            let app = open(&settings).await?;
+            let summary = app.build_demo().await.map_err(explain)?;
+            let banner = demo_banner(&summary);
+            if no_serve {
+                println!("{banner}");
+            } else {
+                serve(app, &settings, Some(banner)).await?;
+            }
+        }
+        Command::Import { kind, file } => {
+            let app = open(&settings).await?;
+            import(&app, kind, &file).await?;
+        }
+        Command::Export { kind, file, lang } => {
+            let app = open(&settings).await?;
+            export(&app, kind, &file, lang).await?;
+        }
+        Command::User { command } => {
+            let app = open(&settings).await?;
+            user(&app, command).await?;
+        }
+        Command::Backup { file } => {
+            let store = Store::connect(settings.database_url.expose(), &StoreOptions::default()).await?;
+            bridgehead_store::backup::backup(&store, settings.database_url.expose(), &file).await?;
+            let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            println!("backup written to {} ({size} bytes)", file.display());
+        }
+        Command::Restore { file, yes } => {
+            if !yes {
+                bail!("restore replaces every record of the database with the backup's; run again with --yes to confirm");
+            }
+            let backend = bridgehead_store::Backend::from_url(settings.database_url.expose())?;
+            bridgehead_store::backup::restore(backend, settings.database_url.expose(), &file).await?;
+            println!("restored {}", file.display());
+        }
+        Command::Audit { command } => {
+            let app = open(&settings).await?;
+            let actor = operator();
+            match command {
+                AuditCommand::Verify => {
+                    let report = app.audit_verify(&actor).await.map_err(explain)?;
+                    match report.first_broken {
+                        None => println!("audit chain intact: {} records, head {} {}", report.records_checked, report.head.seq, report.head.hash),
+                        Some(broken) => {
+                            println!("audit chain BROKEN at record {}: {}", broken.seq, broken.reason);
+                            return Ok(ExitCode::from(1));
+                        }
+                    }
+                }
+                AuditCommand::Head => {
+                    let head = app.audit_head(&actor).await.map_err(explain)?;
+                    println!("{} {}", head.seq, head.hash);
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn demo_banner(summary: &bridgehead_app::demo::DemoSummary) -> String {
+    let mut text = format!(
+        "Demo data ready: {} illustrative enterprises. Sign in with any of these users, password \"{}\":\n",
+        summary.enterprises, summary.password
+    );
+    for user in &summary.users {
+        text.push_str(&format!("  {:<11} {:<21} {}\n", user.username, user.role.as_str(), user.scope));
+    }
+    text
+}
+
+async fn serve(app: App, settings: &Settings, banner: Option<String>) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let address = listener.local_addr()?;
+    if let Some(banner) = banner {
+        println!("{banner}");
+    }
+    println!("Bridgehead is serving at http://{address}/ (database: {})", app.store.backend().name());
+    let web = WebSettings {
+        secure_cookies: settings.secure_cookies,
+        trust_forwarded_for: settings.trust_forwarded_for,
+        max_body_bytes: settings.max_body_mib * 1024 * 1024,
+        request_timeout: Duration::from_secs(300),
+    };
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = ctrl_c => {},
+                _ = term.recv() => {},
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = ctrl_c.await;
+        }
+        tracing::info!("shutting down");
+    };
+    bridgehead_web::launch(app, web, listener, shutdown).await?;
+    Ok(())
+}
+
+fn file_format(path: &Path) -> anyhow::Result<FileFormat> {
+    FileFormat::from_file_name(&path.to_string_lossy())
+        .ok_or_else(|| anyhow!("{}: use a .xlsx or .csv file name", path.display()))
+}
+
+/// A progress bar on a terminal; log lines every tenth otherwise.
+fn progress_bar(label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if std::io::stderr().is_terminal() {
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.set_message(label.to_owned());
+    bar
+}
+
+async fn import(app: &App, kind: ImportKind, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let actor = operator();
+    match kind {
+        ImportKind::Enterprises => {
+            let format = file_format(file)?;
+            let bar = progress_bar("checking and storing");
+            let logged = std::sync::atomic::AtomicU64::new(0);
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+                if bar.is_hidden() && total > 0 {
+                    let tenth = (done * 10 / total) as u64;
+                    if tenth > logged.load(std::sync::atomic::Ordering::Relaxed) {
+                        logged.store(tenth, std::sync::atomic::Ordering::Relaxed);
+                        eprintln!("import: {}% ({done}/{total} steps)", tenth * 10);
+                    }
+                }
+            };
+            let name = file.file_name().map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+            let result = app.import_enterprises(&actor, &name, &bytes, format, &progress).await;
+            bar.finish_and_clear();
+            let outcome = result.map_err(explain)?;
+            println!(
+                "imported {} rows: {} created, {} updated, {} unchanged",
+                outcome.rows, outcome.created, outcome.updated, outcome.unchanged
+            );
+            if !outcome.ignored_columns.is_empty() {
+                println!("ignored columns: {}", outcome.ignored_columns.join(", "));
+            }
+        }
+        ImportKind::ExchangeRates => {
+            let rows = app.import_exchange_rates(&actor, &bytes, file_format(file)?).await.map_err(explain)?;
+            println!("imported {rows} exchange rates");
+        }
+        ImportKind::Regions => {
+            let text = String::from_utf8(bytes).context("the regions file must be UTF-8 CSV")?;
+            let rows = app.import_regions_csv(&actor, &text).await.map_err(explain)?;
+            println!("imported {rows} regions");
+        }
+        ImportKind::Industries => {
+            let text = String::from_utf8(bytes).context("the industries file must be UTF-8 CSV")?;
+            let rows = app.import_industries_csv(&actor, &text).await.map_err(explain)?;
+            println!("imported {rows} industry entries");
+        }
+    }
+    Ok(())
+}
+
+async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyhow::Result<()> {
+    let format = file_format(file)?;
+    let lang = match lang {
+        LangArg::Zh => bridgehead_io::Lang::Zh,
+        LangArg::En => bridgehead_io::Lang::En,
+    };
+    let bytes = match kind {
+        ExportKind::Enterprises => app
+            .export_enterprises(&operator(), bridgehead_store::enterprises::EnterpriseFilter::default(), lang, format)
+            .await
+            .map_err(explain)?,
+        ExportKind::EnterpriseTemplate => {
+            bridgehead_io::template(bridgehead_app::enterprises::ENTERPRISE_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
+        }
+    };
+    std::fs::write(file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
+    println!("wrote {} ({} bytes)", file.display(), bytes.len());
+    Ok(())
+}
+
+/// The password for a user command: BRIDGEHEAD_PASSWORD, standard input, or generated.
+fn password(from_stdin: bool, generate: bool) -> anyhow::Result<(String, bool)> {
+    if let Ok(password) = std::env::var("BRIDGEHEAD_PASSWORD")
+        && !password.is_empty()
+    {
+        return Ok((password, false));
+    }
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        return Ok((line.trim_end_matches(['\n', '\r']).to_owned(), false));
+    }
+    if generate {
+        const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let password: String = (0..16).map(|_| char::from(ALPHABET[rand::random_range(0..ALPHABET.len())])).collect();
+        return Ok((password, true));
+    }
+    bail!("give the password in BRIDGEHEAD_PASSWORD or with --password-stdin")
+}
+
+async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
+    let actor = operator();
+    match command {
+        UserCommand::Add { username, role, region, enterprise, organization, display_name, password_stdin } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                anyhow!("unknown role '{role}'; one of {}", roles.join(", "))
+            })?;
+            let enterprise_id = match enterprise {
+                None => None,
+                Some(code) => {
+                    let mut conn = app.store.read().await?;
+                    let found = bridgehead_store::enterprises::get_by_credit_code(&mut conn, &code.trim().to_ascii_uppercase()).await?;
+                    Some(found.ok_or_else(|| anyhow!("no enterprise has the credit code {code}"))?.id)
+                }
+            };
+            let (password, generated) = password(password_stdin, true)?;
+            let user = app
+                .add_user(
+                    &actor,
+                    UserRequest { username, display_name, password: password.clone(), role, region_code: region, enterprise_id, organization_id: organization },
+                )
+                .await
+                .map_err(explain)?;
+            println!("added {} ({})", user.username, user.role);
+            if generated {
+                println!("password: {password}");
+            }
+        }
+        UserCommand::List => {
+            for user in app.list_users(&actor).await.map_err(explain)? {
+                let scope = serde_json::to_string(&user.scope).unwrap_or_default();
+                println!("{:<20} {:<21} {:<8} {}", user.username, user.role.as_str(), if user.disabled { "disabled" } else { "active" }, scope);
+            }
+        }
+        UserCommand::Disable { username } => {
+            app.set_user_disabled(&actor, &username, true).await.map_err(explain)?;
+            println!("disabled {username}; its sessions and tokens have ended");
+        }
+        UserCommand::Enable { username } => {
+            app.set_user_disabled(&actor, &username, false).await.map_err(explain)?;
+            println!("enabled {username}");
+        }
+        UserCommand::Password { username, password_stdin } => {
+            let (password, _) = password(password_stdin, false)?;
+            app.set_password(&actor, &username, &password).await.map_err(explain)?;
+            println!("password of {username} changed");
+        }
+        UserCommand::Token { username, name, scope, valid_days } => {
+            let scope = TokenScope::parse(&scope).ok_or_else(|| anyhow!("scope is read or read_write"))?;
+            let (_, value) = app.create_token_for(&actor, &username, &name, scope, valid_days).await.map_err(explain)?;
+            println!("{value}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! The `bridgehead` command: runs the server and does the operator's work at the
+//! command line. The only place that uses `anyhow` and reads the environment.
+
+mod commands;
+mod settings;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Bridgehead: a region's industrial investment and the money behind it, in one program.
+#[derive(Debug, Parser)]
+#[command(name = "bridgehead", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args, Clone)]
+pub struct Global {
+    /// Directory of the embedded database (default ./data) [env: BRIDGEHEAD_DATA_DIR]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://… (default: the SQLite file in the data
+    /// directory) [env: BRIDGEHEAD_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (TOML; see `bridgehead config example`) [env: BRIDGEHEAD_CONFIG]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and the JSON API.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free port) [env: BRIDGEHEAD_LISTEN]
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+    },
+    /// Create (or reuse) the demo data set, print how to sign in, and serve it.
+    Demo {
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Build the demo data and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Apply pending database migrations (they also run when the server starts).
+    Migrate,
+    /// Import a file (.xlsx or .csv; all or nothing).
+    Import {
+        #[arg(value_enum)]
+        kind: ImportKind,
+        /// The file to import.
+        file: PathBuf,
+    },
+    /// Export data to a file (.xlsx or .csv, chosen by the file name).
+    Export {
+        #[arg(value_enum)]
+        kind: ExportKind,
+        /// The file to write.
+        file: PathBuf,
+        /// Language of the headers.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+    /// Manage users and their API tokens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Write a consistent backup of the database (safe while the server runs).
+    Backup {
+        /// The backup file to create (SQLite copy, or pg_dump custom format).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first when on SQLite).
+    Restore {
+        file: PathBuf,
+        /// Confirm that the current contents are to be replaced.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Check or print the audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ImportKind {
+    /// Enterprises (the template's layout; matched on the credit code).
+    Enterprises,
+    /// Exchange rates (date, currency, rate, source).
+    ExchangeRates,
+    /// A regions list (code,name_zh,name_en,level,parent).
+    Regions,
+    /// An industry list (code,level,parent,name_zh[,name_en]).
+    Industries,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    /// The enterprise registry.
+    Enterprises,
+    /// An empty enterprise import template.
+    EnterpriseTemplate,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password comes from BRIDGEHEAD_PASSWORD, or standard input with
+    /// --password-stdin; otherwise a random one is generated and printed.
+    Add {
+        username: String,
+        /// administrator, city_analyst, district_officer, enterprise_user, institution_user,
+        /// fund_manager, service_provider or clearing_participant
+        #[arg(long)]
+        role: String,
+        /// Region code (city analysts, district officers).
+        #[arg(long)]
+        region: Option<String>,
+        /// Enterprise credit code (enterprise users).
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// Organisation id (institution users, fund managers, providers, participants).
+        #[arg(long)]
+        organization: Option<i64>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user; its sessions and tokens end at once.
+    Disable { username: String },
+    /// Enable a disabled user.
+    Enable { username: String },
+    /// Set a user's password (BRIDGEHEAD_PASSWORD or --password-stdin).
+    Password {
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Issue an API token for a user and print it (shown once).
+    Token {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// read or read_write
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// Days until it expires (never when absent).
+        #[arg(long)]
+        valid_days: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the whole chain; exits 1 and names the first broken record if it is broken.
+    Verify,
+    /// Print the chain head (sequence number and hash) to keep somewhere safe.
+    Head,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+    /// Print the settings in force (secrets hidden).
+    Show,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::api;
+use crate::error::{Problem, ProblemField, ProblemRow};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Bridgehead API",
+        description = "The JSON API of Bridgehead: a region's industrial investment projects, the enterprises behind them and their reference data.\n\n\
+Authenticate with `Authorization: Bearer <token>` (create tokens with `POST /api/v1/tokens` or `bridgehead user token`) or with the session cookie from `POST /api/v1/session`; \
+cookie-authenticated changes need the session's CSRF token in `X-CSRF-Token`.\n\n\
+Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code` and, for invalid input, the fields at fault in `errors`. \
+Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates take `If-Match` with the ETag you read.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        api::auth::sign_in, api::auth::sign_out, api::auth::me, api::auth::list_tokens, api::auth::create_token, api::auth::revoke_token,
+        api::reference::list_regions, api::reference::get_region, api::reference::list_region_groups,
+        api::reference::list_industries, api::reference::get_industry,
+        api::reference::list_parks, api::reference::create_park, api::reference::get_park, api::reference::update_park,
+        api::reference::list_cluster_taxonomies, api::reference::create_cluster_taxonomy, api::reference::get_cluster_taxonomy,
+        api::reference::list_tags, api::reference::put_tag, api::reference::list_currencies,
+        api::reference::list_exchange_rates, api::reference::put_exchange_rate, api::reference::rate_on, api::reference::import_exchange_rates,
+        api::reference::check_credit_code, api::reference::list_organizations,
+        api::enterprises::list, api::enterprises::create, api::enterprises::get, api::enterprises::update,
+        api::enterprises::figures, api::enterprises::put_figures, api::enterprises::import, api::enterprises::export, api::enterprises::template,
+        api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,
+        api::admin::audit_records, api::admin::audit_verify, api::admin::audit_head,
+        crate::routes::healthz,
+    ),
+    components(schemas(Problem, ProblemField, ProblemRow)),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "access", description = "Sign-in, the current user, API tokens"),
+        (name = "reference", description = "Regions, industries, parks, clusters, tags, currencies, credit codes"),
+        (name = "enterprises", description = "The enterprise registry"),
+        (name = "admin", description = "Users and the audit log"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("bh_session"))));
+    }
+}
+
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

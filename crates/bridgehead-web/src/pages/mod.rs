@@ -1,0 +1,223 @@
+//! Server-rendered pages. Every page is built from a small view model — facts, tables,
+//! forms, notices, a pager — rendered by one template family (`templates/`), so pages
+//! look and behave alike, and every text comes from the translation catalogue.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod enterprises;
+pub mod reference;
+mod view;
+
+use askama::Template;
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use bridgehead_app::{Actor, AppError};
+use bridgehead_domain::access::{Role, User};
+
+use crate::i18n::{LANG_COOKIE, Lang};
+use crate::session::Principal;
+pub use view::*;
+
+/// What every page knows about its request.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub actor: Option<Actor>,
+    pub csrf: String,
+    /// The path and query of this page (for the language switch).
+    pub here: String,
+}
+
+impl Ctx {
+    pub fn from_parts_sync(parts: &Parts) -> Self {
+        let principal = parts.extensions.get::<Principal>().cloned().unwrap_or_default();
+        Self::new(&parts.headers, parts.uri.path_and_query().map_or("/", |p| p.as_str()), &principal)
+    }
+
+    fn new(headers: &axum::http::HeaderMap, here: &str, principal: &Principal) -> Self {
+        Self {
+            lang: Lang::from_headers(headers),
+            user: principal.user.clone(),
+            actor: principal.actor.clone(),
+            csrf: principal.csrf.clone().unwrap_or_default(),
+            here: here.to_owned(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.lang.t(key)
+    }
+
+    pub fn t_args(&self, key: &str, args: &[(&str, String)]) -> String {
+        self.lang.t_args(key, args)
+    }
+
+    /// The actor, or the error that sends the visitor to sign in.
+    pub fn actor(&self) -> Result<&Actor, PageError> {
+        self.actor.as_ref().ok_or_else(|| self.fail(AppError::Unauthenticated))
+    }
+
+    pub fn role_is(&self, roles: &[Role]) -> bool {
+        self.actor.as_ref().is_some_and(|a| a.is(roles))
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.role_is(&[Role::Administrator])
+    }
+
+    pub fn sees_registry(&self) -> bool {
+        self.role_is(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser])
+    }
+
+    pub fn registers(&self) -> bool {
+        self.role_is(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer])
+    }
+
+    pub fn role_name(&self) -> String {
+        self.actor.as_ref().map(|a| self.t(&format!("role-{}", a.role.as_str().replace('_', "-")))).unwrap_or_default()
+    }
+
+    pub fn user_name(&self) -> String {
+        self.user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default()
+    }
+
+    /// The URL that switches to the other language and comes back here.
+    pub fn switch_href(&self) -> String {
+        let next: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", &self.here).finish();
+        format!("/lang/{}?{next}", self.lang.other().code())
+    }
+
+    pub fn fail(&self, error: AppError) -> PageError {
+        PageError { ctx: self.clone(), error }
+    }
+
+    /// Renders a page.
+    pub fn render(&self, page: PageView) -> Response {
+        self.render_status(StatusCode::OK, page)
+    }
+
+    pub fn render_status(&self, status: StatusCode, page: PageView) -> Response {
+        let html = Layout { ctx: self, page: &page }.render();
+        match html {
+            Ok(html) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "page rendering failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::from_parts_sync(parts))
+    }
+}
+
+/// The page layout around a view.
+#[derive(Template)]
+#[template(path = "layout.html")]
+struct Layout<'a> {
+    ctx: &'a Ctx,
+    page: &'a PageView,
+}
+
+/// A use-case error on a page: rendered as an error page in the visitor's language.
+#[derive(Debug)]
+pub struct PageError {
+    pub ctx: Ctx,
+    pub error: AppError,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        render_error(&self.ctx, self.error)
+    }
+}
+
+fn render_error(ctx: &Ctx, error: AppError) -> Response {
+    let (status, key) = match &error {
+        AppError::Unauthenticated => {
+            let next: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", &ctx.here).finish();
+            return Redirect::to(&format!("/login?{next}")).into_response();
+        }
+        AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "error-forbidden"),
+        AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "error-not-found"),
+        AppError::Invalid(_) | AppError::ImportFile { .. } | AppError::ImportRows(_) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, "error-invalid")
+        }
+        AppError::Duplicate(_) => (StatusCode::CONFLICT, "error-duplicate"),
+        AppError::VersionMismatch { .. } => (StatusCode::CONFLICT, "error-version"),
+        AppError::BadCredentials | AppError::Locked { .. } | AppError::TooManyAttempts => {
+            (StatusCode::FORBIDDEN, "error-forbidden")
+        }
+        AppError::Store(e) if e.is_constraint() => (StatusCode::CONFLICT, "error-invalid"),
+        AppError::Store(_) | AppError::Internal(_) => {
+            tracing::error!(error = %error, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "error-internal")
+        }
+    };
+    let detail = match &error {
+        AppError::Store(_) | AppError::Internal(_) => ctx.t("error-internal-detail"),
+        AppError::Invalid(errors) => errors.to_string(),
+        other => other.to_string(),
+    };
+    let page = PageView::new(ctx.t(key))
+        .section(Section::Notice(Notice::error(detail)))
+        .section(Section::Links(vec![Link::new(ctx.t("error-home"), "/")]));
+    ctx.render_status(status, page)
+}
+
+/// The error page for a request that has not reached a handler (the role gate).
+pub fn error_page(request: &Request, principal: &Principal, error: AppError) -> Response {
+    let ctx = Ctx::new(request.headers(), request.uri().path_and_query().map_or("/", |p| p.as_str()), principal);
+    render_error(&ctx, error)
+}
+
+/// Unknown paths.
+pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::Problem::not_found().detail(format!("no route {}", uri.path())).into_response();
+    }
+    render_error(&ctx, AppError::NotFound { what: "page" })
+}
+
+/// The start page.
+pub async fn home(ctx: Ctx) -> Response {
+    let mut page = PageView::new(ctx.t("home-title")).intro(ctx.t("home-intro"));
+    if ctx.actor.is_none() {
+        page = page.section(Section::Links(vec![Link::primary(ctx.t("nav-sign-in"), "/login")]));
+        return ctx.render(page);
+    }
+    let mut links = Vec::new();
+    if ctx.sees_registry() {
+        links.push(Link::new(ctx.t("nav-enterprises"), "/enterprises"));
+    }
+    links.push(Link::new(ctx.t("nav-regions"), "/reference/regions"));
+    links.push(Link::new(ctx.t("nav-industries"), "/reference/industries"));
+    links.push(Link::new(ctx.t("nav-parks"), "/reference/parks"));
+    links.push(Link::new(ctx.t("nav-clusters"), "/reference/clusters"));
+    links.push(Link::new(ctx.t("nav-currencies"), "/reference/currencies"));
+    links.push(Link::new(ctx.t("nav-credit-code"), "/reference/credit-code"));
+    links.push(Link::new(ctx.t("nav-api-docs"), "/api/v1/docs/"));
+    let facts = vec![(ctx.t("home-signed-in-as"), ctx.user_name()), (ctx.t("home-role"), ctx.role_name())];
+    ctx.render(page.section(Section::Facts(facts)).section(Section::Links(links)))
+}
+
+/// Switches the language and goes back where the visitor was; remembered in a cookie.
+pub async fn set_language(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    // Only local paths, so the switch cannot be used to send people elsewhere.
+    let next = query.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//")).map_or("/", String::as_str);
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
+}

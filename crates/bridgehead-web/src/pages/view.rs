@@ -1,0 +1,251 @@
+//! The view model pages are made of.
+
+/// A page: a title, an optional introduction and sections in order.
+#[derive(Debug, Clone, Default)]
+pub struct PageView {
+    pub title: String,
+    pub intro: Option<String>,
+    pub sections: Vec<Section>,
+}
+
+impl PageView {
+    pub fn new(title: impl Into<String>) -> Self {
+        Self { title: title.into(), ..Self::default() }
+    }
+
+    #[must_use]
+    pub fn intro(mut self, intro: impl Into<String>) -> Self {
+        self.intro = Some(intro.into());
+        self
+    }
+
+    #[must_use]
+    pub fn section(mut self, section: Section) -> Self {
+        self.sections.push(section);
+        self
+    }
+
+    pub fn push(&mut self, section: Section) {
+        self.sections.push(section);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Section {
+    Heading(String),
+    Notice(Notice),
+    Facts(Vec<(String, String)>),
+    Table(Table),
+    Form(Form),
+    Links(Vec<Link>),
+    Pager(Pager),
+}
+
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// `info`, `success`, `warning` or `error`.
+    pub kind: &'static str,
+    pub text: String,
+    /// Row errors of an import, shown as a table under the notice.
+    pub rows: Vec<Vec<String>>,
+    pub row_headers: Vec<String>,
+}
+
+impl Notice {
+    fn of(kind: &'static str, text: impl Into<String>) -> Self {
+        Self { kind, text: text.into(), rows: Vec::new(), row_headers: Vec::new() }
+    }
+    pub fn success(text: impl Into<String>) -> Self {
+        Self::of("success", text)
+    }
+    pub fn warning(text: impl Into<String>) -> Self {
+        Self::of("warning", text)
+    }
+    pub fn error(text: impl Into<String>) -> Self {
+        Self::of("error", text)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub label: String,
+    pub href: String,
+    pub primary: bool,
+}
+
+impl Link {
+    pub fn new(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { label: label.into(), href: href.into(), primary: false }
+    }
+    pub fn primary(label: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { label: label.into(), href: href.into(), primary: true }
+    }
+}
+
+/// A cell: text, optionally a link; `form` makes it a one-button POST form.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub post: Option<String>,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self { text: text.into(), ..Self::default() }
+    }
+    pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
+        Self { text: text.into(), href: Some(href.into()), post: None }
+    }
+    pub fn button(text: impl Into<String>, action: impl Into<String>) -> Self {
+        Self { text: text.into(), href: None, post: Some(action.into()) }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub caption: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Shown instead of an empty table.
+    pub empty: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: String,
+    pub label: String,
+    /// `text`, `password`, `date`, `email`, `number`, `file`, `select`, `checkboxes`, `hidden`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<FieldOption>,
+    pub required: bool,
+    pub error: Option<String>,
+    pub hint: Option<String>,
+}
+
+impl Field {
+    pub fn new(name: &str, label: impl Into<String>, kind: &'static str) -> Self {
+        Self {
+            name: name.to_owned(),
+            label: label.into(),
+            kind,
+            value: String::new(),
+            options: Vec::new(),
+            required: false,
+            error: None,
+            hint: None,
+        }
+    }
+
+    #[must_use]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = value.into();
+        self
+    }
+
+    #[must_use]
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Options of a select or checkbox list; those in `selected` are chosen.
+    #[must_use]
+    pub fn options(mut self, options: Vec<(String, String)>, selected: &[String]) -> Self {
+        self.options = options
+            .into_iter()
+            .map(|(value, label)| FieldOption { selected: selected.contains(&value), value, label })
+            .collect();
+        self
+    }
+
+    pub fn id(&self) -> String {
+        format!("f-{}", self.name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub action: String,
+    /// `get` or `post`.
+    pub method: &'static str,
+    pub submit: String,
+    pub multipart: bool,
+    pub fields: Vec<Field>,
+    /// The CSRF token for POST forms.
+    pub csrf: String,
+    /// Lay fields out in a row (filters).
+    pub inline: bool,
+}
+
+impl Form {
+    pub fn post(action: impl Into<String>, submit: impl Into<String>, csrf: &str) -> Self {
+        Self {
+            action: action.into(),
+            method: "post",
+            submit: submit.into(),
+            multipart: false,
+            fields: Vec::new(),
+            csrf: csrf.to_owned(),
+            inline: false,
+        }
+    }
+
+    pub fn get(action: impl Into<String>, submit: impl Into<String>) -> Self {
+        Self { action: action.into(), method: "get", submit: submit.into(), multipart: false, fields: Vec::new(), csrf: String::new(), inline: true }
+    }
+
+    #[must_use]
+    pub fn field(mut self, field: Field) -> Self {
+        self.fields.push(field);
+        self
+    }
+
+    /// Multipart forms carry the CSRF token in the query string (the body is a file).
+    #[must_use]
+    pub fn multipart(mut self) -> Self {
+        self.multipart = true;
+        let separator = if self.action.contains('?') { '&' } else { '?' };
+        self.action = format!("{}{separator}_csrf={}", self.action, self.csrf);
+        self
+    }
+
+    /// Puts each field error next to its field; returns errors for fields the form lacks.
+    pub fn attach_errors(&mut self, errors: &[bridgehead_domain::FieldError]) -> Vec<String> {
+        let mut unplaced = Vec::new();
+        for error in errors {
+            let base = error.field.split('[').next().unwrap_or(&error.field);
+            match self.fields.iter_mut().find(|f| f.name == base) {
+                Some(field) => {
+                    let text = field.error.take().map_or(error.message.clone(), |e| format!("{e}; {}", error.message));
+                    field.error = Some(text);
+                }
+                None => unplaced.push(format!("{}: {}", error.field, error.message)),
+            }
+        }
+        unplaced
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub summary: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub previous_label: String,
+    pub next_label: String,
+}

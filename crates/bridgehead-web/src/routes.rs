@@ -1,0 +1,196 @@
+//! Every route of the server, each with the roles that may use it. The router is built
+//! from this one table, so a route cannot exist without a policy, and the access tests
+//! walk the same table for every role.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::{MethodRouter, delete, get, post, put};
+use bridgehead_domain::access::Role;
+use serde::Serialize;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::ToSchema;
+
+use crate::session::{Access, Surface, authenticate, csrf, gate};
+use crate::{AppState, api, assets, pages};
+
+const EVERYONE: Access = Access::Public;
+const SIGNED_IN: Access = Access::Roles(&Role::ALL);
+const ADMIN: Access = Access::Roles(&[Role::Administrator]);
+/// Roles that see (some of) the enterprise registry.
+const REGISTRY: Access =
+    Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser]);
+/// Roles that register enterprises.
+const REGISTRARS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]);
+
+/// One route: method, path (axum syntax), who may use it, and whether it is API or page.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub surface: Surface,
+}
+
+impl RouteInfo {
+    /// Whether `role` passes this route's role gate (`None`: not signed in).
+    pub fn admits(&self, role: Option<Role>) -> bool {
+        match self.access {
+            Access::Public => true,
+            Access::Roles(roles) => role.is_some_and(|r| roles.contains(&r)),
+        }
+    }
+}
+
+type Entry = (RouteInfo, MethodRouter<AppState>);
+
+fn entry(surface: Surface, method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+    (RouteInfo { method, path, access, surface }, handler)
+}
+
+fn api_route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+    entry(Surface::Api, method, path, access, handler)
+}
+
+fn page(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+    entry(Surface::Page, method, path, access, handler)
+}
+
+/// The table of every route.
+pub fn route_table() -> Vec<Entry> {
+    use api::{admin, auth, enterprises as ent, reference as refd};
+    vec![
+        api_route("GET", "/healthz", EVERYONE, get(healthz)),
+        api_route("GET", "/api/v1/openapi.json", EVERYONE, get(openapi_json)),
+        api_route("POST", "/api/v1/session", EVERYONE, post(auth::sign_in)),
+        api_route("DELETE", "/api/v1/session", SIGNED_IN, delete(auth::sign_out)),
+        api_route("GET", "/api/v1/me", SIGNED_IN, get(auth::me)),
+        api_route("GET", "/api/v1/tokens", SIGNED_IN, get(auth::list_tokens)),
+        api_route("POST", "/api/v1/tokens", SIGNED_IN, post(auth::create_token)),
+        api_route("DELETE", "/api/v1/tokens/{id}", SIGNED_IN, delete(auth::revoke_token)),
+        api_route("GET", "/api/v1/regions", SIGNED_IN, get(refd::list_regions)),
+        api_route("GET", "/api/v1/regions/{code}", SIGNED_IN, get(refd::get_region)),
+        api_route("GET", "/api/v1/region-groups", SIGNED_IN, get(refd::list_region_groups)),
+        api_route("GET", "/api/v1/industries", SIGNED_IN, get(refd::list_industries)),
+        api_route("GET", "/api/v1/industries/{code}", SIGNED_IN, get(refd::get_industry)),
+        api_route("GET", "/api/v1/parks", SIGNED_IN, get(refd::list_parks)),
+        api_route("POST", "/api/v1/parks", ADMIN, post(refd::create_park)),
+        api_route("GET", "/api/v1/parks/{id}", SIGNED_IN, get(refd::get_park)),
+        api_route("PUT", "/api/v1/parks/{id}", ADMIN, put(refd::update_park)),
+        api_route("GET", "/api/v1/cluster-taxonomies", SIGNED_IN, get(refd::list_cluster_taxonomies)),
+        api_route("POST", "/api/v1/cluster-taxonomies", ADMIN, post(refd::create_cluster_taxonomy)),
+        api_route("GET", "/api/v1/cluster-taxonomies/{id}", SIGNED_IN, get(refd::get_cluster_taxonomy)),
+        api_route("GET", "/api/v1/tags", SIGNED_IN, get(refd::list_tags)),
+        api_route("PUT", "/api/v1/tags/{code}", ADMIN, put(refd::put_tag)),
+        api_route("GET", "/api/v1/currencies", SIGNED_IN, get(refd::list_currencies)),
+        api_route("GET", "/api/v1/exchange-rates", SIGNED_IN, get(refd::list_exchange_rates)),
+        api_route("POST", "/api/v1/exchange-rates", ADMIN, post(refd::put_exchange_rate)),
+        api_route("GET", "/api/v1/exchange-rates/{currency}/on/{date}", SIGNED_IN, get(refd::rate_on)),
+        api_route("POST", "/api/v1/exchange-rates/import", ADMIN, post(refd::import_exchange_rates)),
+        api_route("GET", "/api/v1/credit-codes/{code}", SIGNED_IN, get(refd::check_credit_code)),
+        api_route("GET", "/api/v1/organizations", ADMIN, get(refd::list_organizations)),
+        api_route("GET", "/api/v1/enterprises", REGISTRY, get(ent::list)),
+        api_route("POST", "/api/v1/enterprises", REGISTRARS, post(ent::create)),
+        api_route("GET", "/api/v1/enterprises/export", REGISTRY, get(ent::export)),
+        api_route("GET", "/api/v1/enterprises/template", REGISTRY, get(ent::template)),
+        api_route("POST", "/api/v1/enterprises/import", REGISTRARS, post(ent::import)),
+        api_route("GET", "/api/v1/enterprises/{id}", REGISTRY, get(ent::get)),
+        api_route("PUT", "/api/v1/enterprises/{id}", REGISTRY, put(ent::update)),
+        api_route("GET", "/api/v1/enterprises/{id}/figures", REGISTRY, get(ent::figures)),
+        api_route("PUT", "/api/v1/enterprises/{id}/figures/{year}", REGISTRY, put(ent::put_figures)),
+        api_route("GET", "/api/v1/users", ADMIN, get(admin::list_users)),
+        api_route("POST", "/api/v1/users", ADMIN, post(admin::create_user)),
+        api_route("POST", "/api/v1/users/{username}/disable", ADMIN, post(admin::disable_user)),
+        api_route("POST", "/api/v1/users/{username}/enable", ADMIN, post(admin::enable_user)),
+        api_route("GET", "/api/v1/audit", ADMIN, get(admin::audit_records)),
+        api_route("GET", "/api/v1/audit/verify", ADMIN, get(admin::audit_verify)),
+        api_route("GET", "/api/v1/audit/head", ADMIN, get(admin::audit_head)),
+        page("GET", "/", EVERYONE, get(pages::home)),
+        page("GET", "/login", EVERYONE, get(pages::auth::login_form)),
+        page("POST", "/login", EVERYONE, post(pages::auth::login)),
+        page("POST", "/logout", SIGNED_IN, post(pages::auth::logout)),
+        page("GET", "/lang/{code}", EVERYONE, get(pages::set_language)),
+        page("GET", "/assets/{*path}", EVERYONE, get(assets::serve)),
+        page("GET", "/enterprises", REGISTRY, get(pages::enterprises::list)),
+        page("GET", "/enterprises/new", REGISTRARS, get(pages::enterprises::new_form)),
+        page("POST", "/enterprises", REGISTRARS, post(pages::enterprises::create)),
+        page("GET", "/enterprises/import", REGISTRARS, get(pages::enterprises::import_form)),
+        page("POST", "/enterprises/import", REGISTRARS, post(pages::enterprises::import)),
+        page("GET", "/enterprises/{id}", REGISTRY, get(pages::enterprises::detail)),
+        page("GET", "/enterprises/{id}/edit", REGISTRY, get(pages::enterprises::edit_form)),
+        page("POST", "/enterprises/{id}", REGISTRY, post(pages::enterprises::update)),
+        page("POST", "/enterprises/{id}/figures", REGISTRY, post(pages::enterprises::put_figures)),
+        page("GET", "/reference/regions", SIGNED_IN, get(pages::reference::regions)),
+        page("GET", "/reference/regions/{code}", SIGNED_IN, get(pages::reference::region)),
+        page("GET", "/reference/industries", SIGNED_IN, get(pages::reference::industries)),
+        page("GET", "/reference/parks", SIGNED_IN, get(pages::reference::parks)),
+        page("POST", "/reference/parks", ADMIN, post(pages::reference::create_park)),
+        page("GET", "/reference/clusters", SIGNED_IN, get(pages::reference::clusters)),
+        page("GET", "/reference/clusters/{id}", SIGNED_IN, get(pages::reference::cluster)),
+        page("GET", "/reference/tags", SIGNED_IN, get(pages::reference::tags)),
+        page("GET", "/reference/currencies", SIGNED_IN, get(pages::reference::currencies)),
+        page("POST", "/reference/exchange-rates/import", ADMIN, post(pages::reference::import_rates)),
+        page("GET", "/reference/credit-code", SIGNED_IN, get(pages::reference::credit_code)),
+        page("GET", "/account/tokens", SIGNED_IN, get(pages::account::tokens)),
+        page("POST", "/account/tokens", SIGNED_IN, post(pages::account::create_token)),
+        page("POST", "/account/tokens/{id}/revoke", SIGNED_IN, post(pages::account::revoke_token)),
+        page("GET", "/admin/users", ADMIN, get(pages::admin::users)),
+        page("POST", "/admin/users", ADMIN, post(pages::admin::create_user)),
+        page("POST", "/admin/users/{username}/disable", ADMIN, post(pages::admin::disable_user)),
+        page("POST", "/admin/users/{username}/enable", ADMIN, post(pages::admin::enable_user)),
+        page("GET", "/admin/audit", ADMIN, get(pages::admin::audit)),
+    ]
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// "ok" when the database answers.
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/healthz", tag = "health", security(()),
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let healthy = state.app.store.ping().await.is_ok();
+    let body = Health {
+        status: if healthy { "ok" } else { "unavailable" }.to_owned(),
+        database: state.app.store.backend().name().to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, axum::Json(body))
+}
+
+async fn openapi_json() -> impl IntoResponse {
+    axum::Json(crate::openapi::openapi_document())
+}
+
+/// Builds the router from the table, with the shared layers.
+pub fn build(state: AppState) -> Router {
+    let mut router: Router<AppState> = Router::new();
+    for (info, handler) in route_table() {
+        router = router.route(info.path, handler.route_layer(from_fn_with_state((info.access, info.surface), gate)));
+    }
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").url("/api/v1/docs/openapi.json", crate::openapi::openapi_document());
+    let max_body = state.settings.max_body_bytes;
+    let timeout = state.settings.request_timeout;
+    router
+        .fallback(pages::not_found)
+        .layer(from_fn(csrf))
+        .layer(from_fn_with_state(state.clone(), authenticate))
+        .with_state(state)
+        .merge(swagger)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout.max(Duration::from_secs(1))))
+        .layer(CatchPanicLayer::custom(|_| crate::error::Problem::internal().into_response()))
+        .layer(TraceLayer::new_for_http())
+}
