@@ -18,7 +18,8 @@ use crate::settings::{EXAMPLE, Overrides, Settings};
 use crate::{AuditCommand, Cli, Command, ConfigCommand, ExportKind, ImportKind, LangArg, UserCommand};
 
 fn init_logging(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
@@ -28,7 +29,10 @@ fn explain(error: AppError) -> anyhow::Error {
         AppError::ImportRows(rows) => {
             let mut text = format!("{} problems in the file; nothing was imported:", rows.len());
             for row in rows {
-                text.push_str(&format!("\n  row {}, column {}: {} (value: {:?})", row.row, row.column, row.reason, row.value));
+                text.push_str(&format!(
+                    "\n  row {}, column {}: {} (value: {:?})",
+                    row.row, row.column, row.reason, row.value
+                ));
             }
             anyhow!(text)
         }
@@ -70,8 +74,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve { listen } | Command::Demo { listen, .. } => listen.clone(),
         _ => None,
     };
-    let overrides =
-        Overrides { config: cli.global.config, data_dir: cli.global.data_dir, database_url: cli.global.database_url, listen };
+    let overrides = Overrides {
+        config: cli.global.config,
+        data_dir: cli.global.data_dir,
+        database_url: cli.global.database_url,
+        listen,
+    };
     if let Command::Config { command: ConfigCommand::Example } = cli.command {
         print!("{EXAMPLE}");
         return Ok(ExitCode::SUCCESS);
@@ -123,7 +131,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { file, yes } => {
             if !yes {
-                bail!("restore replaces every record of the database with the backup's; run again with --yes to confirm");
+                bail!(
+                    "restore replaces every record of the database with the backup's; run again with --yes to confirm"
+                );
             }
             let backend = bridgehead_store::Backend::from_url(settings.database_url.expose())?;
             bridgehead_store::backup::restore(backend, settings.database_url.expose(), &file).await?;
@@ -136,7 +146,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 AuditCommand::Verify => {
                     let report = app.audit_verify(&actor).await.map_err(explain)?;
                     match report.first_broken {
-                        None => println!("audit chain intact: {} records, head {} {}", report.records_checked, report.head.seq, report.head.hash),
+                        None => println!(
+                            "audit chain intact: {} records, head {} {}",
+                            report.records_checked, report.head.seq, report.head.hash
+                        ),
                         Some(broken) => {
                             println!("audit chain BROKEN at record {}: {}", broken.seq, broken.reason);
                             return Ok(ExitCode::from(1));
@@ -285,7 +298,8 @@ async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyh
             .await
             .map_err(explain)?,
         ExportKind::EnterpriseTemplate => {
-            bridgehead_io::template(bridgehead_app::enterprises::ENTERPRISE_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
+            bridgehead_io::template(bridgehead_app::enterprises::ENTERPRISE_COLUMNS, lang, format)
+                .map_err(|e| anyhow!("{e}"))?
         }
     };
     std::fs::write(file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
@@ -325,7 +339,9 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
                 None => None,
                 Some(code) => {
                     let mut conn = app.store.read().await?;
-                    let found = bridgehead_store::enterprises::get_by_credit_code(&mut conn, &code.trim().to_ascii_uppercase()).await?;
+                    let found =
+                        bridgehead_store::enterprises::get_by_credit_code(&mut conn, &code.trim().to_ascii_uppercase())
+                            .await?;
                     Some(found.ok_or_else(|| anyhow!("no enterprise has the credit code {code}"))?.id)
                 }
             };
@@ -333,7 +349,15 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
             let user = app
                 .add_user(
                     &actor,
-                    UserRequest { username, display_name, password: password.clone(), role, region_code: region, enterprise_id, organization_id: organization },
+                    UserRequest {
+                        username,
+                        display_name,
+                        password: password.clone(),
+                        role,
+                        region_code: region,
+                        enterprise_id,
+                        organization_id: organization,
+                    },
                 )
                 .await
                 .map_err(explain)?;
@@ -345,7 +369,13 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
         UserCommand::List => {
             for user in app.list_users(&actor).await.map_err(explain)? {
                 let scope = serde_json::to_string(&user.scope).unwrap_or_default();
-                println!("{:<20} {:<21} {:<8} {}", user.username, user.role.as_str(), if user.disabled { "disabled" } else { "active" }, scope);
+                println!(
+                    "{:<20} {:<21} {:<8} {}",
+                    user.username,
+                    user.role.as_str(),
+                    if user.disabled { "disabled" } else { "active" },
+                    scope
+                );
             }
         }
         UserCommand::Disable { username } => {
@@ -363,7 +393,8 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Token { username, name, scope, valid_days } => {
             let scope = TokenScope::parse(&scope).ok_or_else(|| anyhow!("scope is read or read_write"))?;
-            let (_, value) = app.create_token_for(&actor, &username, &name, scope, valid_days).await.map_err(explain)?;
+            let (_, value) =
+                app.create_token_for(&actor, &username, &name, scope, valid_days).await.map_err(explain)?;
             println!("{value}");
         }
     }

@@ -86,8 +86,10 @@ impl Settings {
         let config_path = overrides.config.clone().or_else(|| env("BRIDGEHEAD_CONFIG").map(PathBuf::from));
         let file = match &config_path {
             Some(path) => {
-                let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config file {}", path.display()))?;
-                toml::from_str::<FileSettings>(&text).with_context(|| format!("config file {} is not valid", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read config file {}", path.display()))?;
+                toml::from_str::<FileSettings>(&text)
+                    .with_context(|| format!("config file {} is not valid", path.display()))?
             }
             None => FileSettings::default(),
         };
@@ -106,9 +108,16 @@ impl Settings {
             .unwrap_or_else(|| Secret::new(sqlite_url(&data_dir.join("bridgehead.sqlite"))));
         let settings = Self {
             database_url,
-            listen: overrides.listen.clone().or_else(|| env("BRIDGEHEAD_LISTEN")).or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
+            listen: overrides
+                .listen
+                .clone()
+                .or_else(|| env("BRIDGEHEAD_LISTEN"))
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.to_owned()),
             secure_cookies: env_bool("BRIDGEHEAD_SECURE_COOKIES")?.or(file.secure_cookies).unwrap_or(false),
-            trust_forwarded_for: env_bool("BRIDGEHEAD_TRUST_FORWARDED_FOR")?.or(file.trust_forwarded_for).unwrap_or(false),
+            trust_forwarded_for: env_bool("BRIDGEHEAD_TRUST_FORWARDED_FOR")?
+                .or(file.trust_forwarded_for)
+                .unwrap_or(false),
             session_hours: env_number("BRIDGEHEAD_SESSION_HOURS")?.or(file.session_hours).unwrap_or(12),
             max_body_mib: env_number("BRIDGEHEAD_MAX_BODY_MIB")?.or(file.max_body_mib).unwrap_or(64),
             log: env("BRIDGEHEAD_LOG").or(file.log).unwrap_or_else(|| "info".to_owned()),

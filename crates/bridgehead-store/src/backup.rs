@@ -73,12 +73,24 @@ pub async fn restore(backend: Backend, database_url: &str, source: &Path) -> Sto
 
 /// Refuses a file that is not a Bridgehead SQLite database.
 async fn check_sqlite_backup(source: &Path) -> StoreResult<()> {
+    use sqlx::{Connection, Row};
+    sqlx::any::install_default_drivers();
     let url = format!("sqlite://{}?mode=ro", path_text(source)?);
-    let store = Store::connect(&url, &crate::StoreOptions::default()).await?;
-    let version = crate::migrate::current_version(&store).await;
-    store.close().await;
+    // A plain read-only connection: `Store::connect` switches every connection to WAL,
+    // which is a write and fails on a read-only file.
+    let version = match sqlx::AnyConnection::connect(&url).await {
+        Ok(mut conn) => {
+            let version = sqlx::query("SELECT MAX(version) AS v FROM schema_migrations")
+                .fetch_one(&mut conn)
+                .await
+                .and_then(|row| row.try_get::<Option<i64>, _>("v"));
+            let _ = conn.close().await;
+            version
+        }
+        Err(error) => Err(error),
+    };
     match version {
-        Ok(v) if v > 0 => Ok(()),
+        Ok(Some(v)) if v > 0 => Ok(()),
         _ => Err(StoreError::Backup(format!("{} is not a Bridgehead database backup", source.display()))),
     }
 }

@@ -5,11 +5,14 @@
 use bridgehead_app::{AccessSettings, App};
 use bridgehead_domain::access::Role;
 use bridgehead_store::{Backend, Store, StoreOptions};
-use sqlx::Executor;
 use sqlx::AnyConnection;
 use sqlx::Connection;
+use sqlx::Executor;
 
 pub mod fixtures;
+mod server;
+
+pub use server::{Session, TestServer};
 
 /// The environment variable naming a PostgreSQL server for tests, e.g.
 /// `postgres://postgres@127.0.0.1:5432/postgres`.
@@ -57,7 +60,10 @@ impl TestDb {
             Ok(admin_url) if !admin_url.trim().is_empty() => {
                 let name = format!("bh_test_{}_{:016x}", std::process::id(), rand::random::<u64>());
                 let mut admin = AnyConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
-                admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create test database");
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .await
+                    .expect("create test database");
                 admin.close().await.ok();
                 (replace_database(&admin_url, &name), None, Some((admin_url, name)))
             }
@@ -88,7 +94,9 @@ impl Drop for TestDb {
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             runtime.block_on(async move {
                 if let Ok(mut admin) = AnyConnection::connect(&admin_url).await {
-                    let _ = admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).await;
+                    let _ = admin
+                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .await;
                     let _ = admin.close().await;
                 }
             });

@@ -16,7 +16,11 @@ pub async fn serve(Path(path): Path<String>) -> Response {
             let mime = mime_guess::from_path(&path).first_or_octet_stream();
             (
                 [
-                    (header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_str(mime.as_ref())
+                            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                    ),
                     // File names carry versions, so they can be cached for long.
                     (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
                 ],

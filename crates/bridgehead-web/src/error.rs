@@ -110,8 +110,9 @@ impl IntoResponse for Problem {
 
 fn row_problem(rows: Vec<RowError>) -> Problem {
     let count = rows.len();
-    let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "import.rows", "The file has errors; nothing was imported")
-        .detail(format!("{count} problems in the file; fix them and import again"));
+    let mut problem =
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "import.rows", "The file has errors; nothing was imported")
+            .detail(format!("{count} problems in the file; fix them and import again"));
     problem.rows = rows
         .into_iter()
         .map(|r| ProblemRow { row: r.row, column: r.column, value: r.value, reason: r.reason, code: r.code })
@@ -128,22 +129,26 @@ impl From<AppError> for Problem {
             }
             AppError::Locked { until } => Problem::new(StatusCode::FORBIDDEN, "auth.locked", "Account locked")
                 .detail(format!("too many failed sign-ins; locked until {until}")),
-            AppError::TooManyAttempts => Problem::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", "Too many attempts")
-                .detail("too many failed sign-ins from this address; try again later"),
+            AppError::TooManyAttempts => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited", "Too many attempts")
+                    .detail("too many failed sign-ins from this address; try again later")
+            }
             AppError::Forbidden(reason) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden").detail(reason),
             AppError::NotFound { what } => Problem::not_found().detail(format!("{what} not found")),
-            AppError::Invalid(errors) => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input").detail(errors.to_string()).fields(errors.0)
-            }
+            AppError::Invalid(errors) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid input")
+                .detail(errors.to_string())
+                .fields(errors.0),
             AppError::Duplicate(error) => Problem::new(StatusCode::CONFLICT, "duplicate", "Already exists")
                 .detail(error.message.clone())
                 .fields(vec![error]),
             AppError::VersionMismatch { what, current_version } => {
-                Problem::new(StatusCode::PRECONDITION_FAILED, "version_mismatch", "Changed by someone else")
-                    .detail(format!("the {what} is now at version {current_version}; reload it and apply your change again"))
+                Problem::new(StatusCode::PRECONDITION_FAILED, "version_mismatch", "Changed by someone else").detail(
+                    format!("the {what} is now at version {current_version}; reload it and apply your change again"),
+                )
             }
             AppError::ImportFile { code, message } => {
-                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "The file was refused; nothing was imported").detail(message)
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, "The file was refused; nothing was imported")
+                    .detail(message)
             }
             AppError::ImportRows(rows) => row_problem(rows),
             AppError::Store(error) if error.is_constraint() => {
@@ -172,7 +177,8 @@ pub type ApiResult<T> = Result<T, Problem>;
 
 impl From<axum::extract::rejection::JsonRejection> for Problem {
     fn from(rejection: axum::extract::rejection::JsonRejection) -> Self {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "request.body", "The request body is not valid").detail(rejection.body_text())
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "request.body", "The request body is not valid")
+            .detail(rejection.body_text())
     }
 }
 

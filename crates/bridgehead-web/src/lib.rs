@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 
 pub use i18n::Lang;
 pub use openapi::openapi_document;
+pub use session::{Access, Surface};
 
 /// Settings of the web server.
 #[derive(Debug, Clone)]

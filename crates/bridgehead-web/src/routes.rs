@@ -50,7 +50,13 @@ impl RouteInfo {
 
 type Entry = (RouteInfo, MethodRouter<AppState>);
 
-fn entry(surface: Surface, method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+fn entry(
+    surface: Surface,
+    method: &'static str,
+    path: &'static str,
+    access: Access,
+    handler: MethodRouter<AppState>,
+) -> Entry {
     (RouteInfo { method, path, access, surface }, handler)
 }
 
@@ -180,7 +186,8 @@ pub fn build(state: AppState) -> Router {
     for (info, handler) in route_table() {
         router = router.route(info.path, handler.route_layer(from_fn_with_state((info.access, info.surface), gate)));
     }
-    let swagger = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs").url("/api/v1/docs/openapi.json", crate::openapi::openapi_document());
+    let swagger = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs")
+        .url("/api/v1/docs/openapi.json", crate::openapi::openapi_document());
     let max_body = state.settings.max_body_bytes;
     let timeout = state.settings.request_timeout;
     router

@@ -48,7 +48,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Principal {
 /// The value of a cookie in the request.
 pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|line| {
-        cookie::Cookie::split_parse(line).filter_map(Result::ok).find(|c| c.name() == name).map(|c| c.value().to_owned())
+        cookie::Cookie::split_parse(line)
+            .filter_map(Result::ok)
+            .find(|c| c.name() == name)
+            .map(|c| c.value().to_owned())
     })
 }
 
@@ -135,9 +138,10 @@ pub async fn csrf(request: Request, next: Next) -> Response {
         return next.run(request).await;
     };
     let from_header = request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(ToOwned::to_owned);
-    let from_query = request.uri().query().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned())
-    });
+    let from_query = request
+        .uri()
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned()));
     if let Some(token) = from_header.or(from_query) {
         return if constant_time_eq(token.as_bytes(), expected.as_bytes()) {
             next.run(request).await
@@ -155,7 +159,8 @@ pub async fn csrf(request: Request, next: Next) -> Response {
     }
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, 4 * 1024 * 1024).await else {
-        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "The form is too large").into_response();
+        return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", "The form is too large")
+            .into_response();
     };
     let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
     match token {
@@ -193,13 +198,15 @@ pub async fn gate(State((access, surface)): State<(Access, Surface)>, request: R
             Surface::Api => Problem::from(bridgehead_app::AppError::Unauthenticated).into_response(),
             Surface::Page => {
                 let next_path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-                let target: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", next_path).finish();
+                let target: String =
+                    form_urlencoded::Serializer::new(String::new()).append_pair("next", next_path).finish();
                 Redirect::to(&format!("/login?{target}")).into_response()
             }
         };
     };
     if !roles.contains(&actor.role) {
-        let error = bridgehead_app::AppError::Forbidden(format!("the role {} may not use this page or route", actor.role));
+        let error =
+            bridgehead_app::AppError::Forbidden(format!("the role {} may not use this page or route", actor.role));
         return match surface {
             Surface::Api => Problem::from(error).into_response(),
             Surface::Page => crate::pages::error_page(&request, &principal, error),
@@ -223,7 +230,10 @@ impl FromRequestParts<AppState> for ClientAddress {
         {
             return Ok(Self(first.trim().to_owned()));
         }
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
         Ok(Self(peer))
     }
 }

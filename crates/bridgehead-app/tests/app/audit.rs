@@ -130,7 +130,9 @@ async fn a_rewritten_record_with_a_recomputed_hash_still_breaks_the_next_link() 
     assert_eq!(record.seq, k);
     record.actor = "someone-else".to_owned();
     let forged = record.computed_hash();
-    exec(&app, &format!("UPDATE audit_log SET actor = 'someone-else', hash = '{forged}' WHERE seq = {k}")).await.unwrap();
+    exec(&app, &format!("UPDATE audit_log SET actor = 'someone-else', hash = '{forged}' WHERE seq = {k}"))
+        .await
+        .unwrap();
     let report = app.audit_verify(&admin()).await.unwrap();
     assert_eq!(report.first_broken.map(|b| b.seq), Some(k + 1));
 }
@@ -162,8 +164,9 @@ async fn concurrent_changes_keep_the_chain_whole_and_contiguous() {
         let app = app.clone();
         tasks.push(tokio::spawn(async move {
             let region = if n % 2 == 0 { "330482" } else { "330402" };
-            let created =
-                app.create_enterprise(&admin(), &enterprise_fields(region, 900 + n, &format!("并发{n:02}（示例）"))).await?;
+            let created = app
+                .create_enterprise(&admin(), &enterprise_fields(region, 900 + n, &format!("并发{n:02}（示例）")))
+                .await?;
             let mut fields = created.record.to_fields();
             fields.address = Some(format!("并发路{n}号"));
             app.update_enterprise(&admin(), created.id, Some(created.version), &fields).await

@@ -123,7 +123,10 @@ async fn api_tokens_act_for_their_user_until_revoked_or_expired() {
     // A read token reads and cannot write.
     assert_eq!(app.enterprise(&token_actor, world.ours.id).await.unwrap().enterprise.id, world.ours.id);
     let fields = world.ours.record.to_fields();
-    assert!(matches!(app.update_enterprise(&token_actor, world.ours.id, None, &fields).await, Err(AppError::Forbidden(_))));
+    assert!(matches!(
+        app.update_enterprise(&token_actor, world.ours.id, None, &fields).await,
+        Err(AppError::Forbidden(_))
+    ));
     // Nor can it mint itself a stronger token.
     assert!(matches!(
         app.create_token(&token_actor, "escalate", TokenScope::ReadWrite, None).await,
@@ -143,15 +146,23 @@ async fn api_tokens_act_for_their_user_until_revoked_or_expired() {
     assert!(app.token_actor(&write_value).await.unwrap().is_some());
 
     // An expired token resolves to nothing.
-    exec(&app, &format!("UPDATE api_tokens SET expires_at = '2001-01-01T00:00:00.000000Z' WHERE id = {}", write_token.id))
-        .await
-        .unwrap();
+    exec(
+        &app,
+        &format!("UPDATE api_tokens SET expires_at = '2001-01-01T00:00:00.000000Z' WHERE id = {}", write_token.id),
+    )
+    .await
+    .unwrap();
     assert!(app.token_actor(&write_value).await.unwrap().is_none(), "an expired token still works");
     assert!(app.token_actor("bht_unknown").await.unwrap().is_none());
     // The command line has no user of its own to hold tokens.
-    assert!(matches!(app.create_token(&Actor::system("cli"), "x", TokenScope::Read, None).await, Err(AppError::Forbidden(_))));
-    let (_, issued) =
-        app.create_token_for(&admin(), world.username(Role::FundManager), "fund feed", TokenScope::Read, Some(1)).await.unwrap();
+    assert!(matches!(
+        app.create_token(&Actor::system("cli"), "x", TokenScope::Read, None).await,
+        Err(AppError::Forbidden(_))
+    ));
+    let (_, issued) = app
+        .create_token_for(&admin(), world.username(Role::FundManager), "fund feed", TokenScope::Read, Some(1))
+        .await
+        .unwrap();
     let (holder, _) = app.token_actor(&issued).await.unwrap().unwrap();
     assert_eq!(holder.role, Role::FundManager);
 }

@@ -4,8 +4,8 @@ use bridgehead_app::{AccessSettings, App};
 use bridgehead_domain::enterprise::Enterprise;
 use bridgehead_store::audit::ChainHead;
 use bridgehead_store::{Backend, Store, StoreOptions, backup};
-use bridgehead_testkit::fixtures::{self, enterprise_fields};
 use bridgehead_testkit::TestDb;
+use bridgehead_testkit::fixtures::{self, enterprise_fields};
 
 use crate::common::{admin, all_enterprises, head, setup};
 
@@ -41,13 +41,6 @@ async fn restoring_a_backup_brings_back_the_state_at_the_backup() {
     let backend = app.store.backend();
     app.store.close().await;
     drop(app);
-    {
-        use sqlx::Connection;
-        use sqlx::Executor;
-        let mut c = sqlx::AnyConnection::connect(&format!("sqlite://{}?mode=ro", file.display())).await.unwrap();
-        let r = c.execute("PRAGMA busy_timeout = 1000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").await;
-        eprintln!("DEBUG pragma: {:?}", r.err());
-    }
     backup::restore(backend, &db.url, &file).await.unwrap();
     let store = Store::connect(&db.url, &StoreOptions::default()).await.unwrap();
     assert!(store.migrate().await.unwrap().is_empty(), "the restored schema is current");
@@ -81,7 +74,10 @@ async fn restoring_from_a_file_that_is_not_a_backup_is_refused() {
         assert!(backup::restore(Backend::Sqlite, &db.url, &junk).await.is_err());
         // The database file was left alone.
         let store = Store::connect(&db.url, &StoreOptions::default()).await.unwrap();
-        assert_eq!(bridgehead_store::migrate::current_version(&store).await.unwrap(), bridgehead_store::migrate::latest_version());
+        assert_eq!(
+            bridgehead_store::migrate::current_version(&store).await.unwrap(),
+            bridgehead_store::migrate::latest_version()
+        );
         store.close().await;
     }
 }

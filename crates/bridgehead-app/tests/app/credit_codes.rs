@@ -12,12 +12,19 @@ use crate::common::{actor, admin, enterprise_count, get_enterprise, invalid, set
 async fn a_wrong_check_character_is_refused_naming_the_expected_character() {
     let (_db, app) = setup().await;
     let (code, expected) = with_wrong_check(&fixtures::credit_code("330482", 7));
-    let fields = EnterpriseFields { credit_code: Some(code.clone()), ..enterprise_fields("330482", 7, "校验测试（示例）") };
+    let fields = EnterpriseFields {
+        credit_code: Some(code.clone()),
+        ..enterprise_fields("330482", 7, "校验测试（示例）")
+    };
     let errors = invalid(app.create_enterprise(&admin(), &fields).await);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].field, "credit_code");
     assert_eq!(errors[0].code, "credit_code.check_character");
-    assert!(errors[0].message.contains(&format!("'{expected}'")), "message does not name '{expected}': {}", errors[0].message);
+    assert!(
+        errors[0].message.contains(&format!("'{expected}'")),
+        "message does not name '{expected}': {}",
+        errors[0].message
+    );
     assert_eq!(errors[0].value.as_deref(), Some(code.as_str()));
     assert_eq!(enterprise_count(&app).await, 0);
 }
@@ -76,7 +83,10 @@ async fn check_credit_code_warns_when_characters_3_to_8_are_not_a_known_region()
     assert_eq!(check.warnings.len(), 1, "{check:?}");
     assert!(check.warnings[0].contains("999999"), "{}", check.warnings[0]);
     // An enterprise registered with such a code shows the same warning on its page.
-    let fields = EnterpriseFields { credit_code: Some(unknown.clone()), ..enterprise_fields("330482", 4, "区划未知（示例）") };
+    let fields = EnterpriseFields {
+        credit_code: Some(unknown.clone()),
+        ..enterprise_fields("330482", 4, "区划未知（示例）")
+    };
     let created = app.create_enterprise(&admin(), &fields).await.unwrap();
     let detail = app.enterprise(&admin(), created.id).await.unwrap();
     assert!(detail.warnings.iter().any(|w| w.contains("999999")), "{:?}", detail.warnings);

@@ -293,8 +293,10 @@ async fn every_sort_in_both_directions_pages_consistently() {
             // Pages of 5 put together are the full list: no duplicates, nothing missing.
             let mut paged = Vec::new();
             for offset in (0..15).step_by(5) {
-                let (chunk, total) =
-                    app.list_enterprises(&actor, EnterpriseFilter { sort, descending, ..page(5, offset) }).await.unwrap();
+                let (chunk, total) = app
+                    .list_enterprises(&actor, EnterpriseFilter { sort, descending, ..page(5, offset) })
+                    .await
+                    .unwrap();
                 assert_eq!(total, 12);
                 assert_eq!(chunk.len(), if offset < 10 { 5 } else { 2 }, "sort {name} offset {offset}");
                 paged.extend(ids(&chunk));
@@ -318,7 +320,8 @@ async fn credit_codes_are_normalised_on_the_way_in() {
         .chars()
         .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 + 0xFEE0).unwrap() } else { c })
         .collect();
-    let fields = EnterpriseFields { credit_code: Some(typed), ..enterprise_fields("330482", 1, "全角测试（示例）") };
+    let fields =
+        EnterpriseFields { credit_code: Some(typed), ..enterprise_fields("330482", 1, "全角测试（示例）") };
     let created = app.create_enterprise(&admin(), &fields).await.unwrap();
     assert_eq!(created.record.credit_code.as_str(), code);
 }

@@ -37,7 +37,9 @@ fn row_of(index: usize, format: FileFormat) -> usize {
 }
 
 fn good_rows(n: usize) -> Vec<EnterpriseFields> {
-    (0..n).map(|i| full_fields(if i % 2 == 0 { "330482" } else { "330402" }, 200 + i, &format!("导入企业{i:02}（示例）"))).collect()
+    (0..n)
+        .map(|i| full_fields(if i % 2 == 0 { "330482" } else { "330402" }, 200 + i, &format!("导入企业{i:02}（示例）")))
+        .collect()
 }
 
 fn row_errors<T: std::fmt::Debug>(result: AppResult<T>) -> Vec<RowError> {
@@ -185,7 +187,8 @@ async fn a_district_officer_cannot_import_into_another_district() {
         theirs_changed,
     ];
     let errors = row_errors(import(&app, &officer, &file(&rows, Lang::Zh, FileFormat::Csv), FileFormat::Csv).await);
-    let summary: Vec<(usize, &str, &str)> = errors.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect();
+    let summary: Vec<(usize, &str, &str)> =
+        errors.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect();
     assert_eq!(
         summary,
         vec![(3, "注册地区划代码", "region.out_of_scope"), (4, "统一社会信用代码", "enterprise.out_of_scope")],
@@ -262,7 +265,15 @@ async fn xlsx_with_a_merged_title_row_numbers_as_text_and_serial_dates_imports()
     let sheet = workbook.add_worksheet();
     let bold = Format::new().set_bold();
     sheet.merge_range(0, 0, 0, 6, "2024年重点企业名单（示例）", &bold).unwrap();
-    let headers = ["*统一社会信用代码", "企业名称（必填）", "注册地区划代码", "注册资本（元）", "成立日期", "是否上市", "企业标签"];
+    let headers = [
+        "*统一社会信用代码",
+        "企业名称（必填）",
+        "注册地区划代码",
+        "注册资本（元）",
+        "成立日期",
+        "是否上市",
+        "企业标签",
+    ];
     for (col, header) in headers.iter().enumerate() {
         sheet.write_string(1, u16::try_from(col).unwrap(), *header).unwrap();
     }
@@ -332,7 +343,8 @@ async fn an_export_imports_back_unchanged_in_both_formats_and_languages() {
     }
     // A district officer's export holds only its district, and imports back unchanged too.
     let officer = actor(&app, &world, Role::DistrictOfficer).await;
-    let bytes = app.export_enterprises(&officer, EnterpriseFilter::default(), Lang::Zh, FileFormat::Xlsx).await.unwrap();
+    let bytes =
+        app.export_enterprises(&officer, EnterpriseFilter::default(), Lang::Zh, FileFormat::Xlsx).await.unwrap();
     let outcome = import(&app, &officer, &bytes, FileFormat::Xlsx).await.unwrap();
     let in_pinghu = all.iter().filter(|e| e.record.region_code.as_str() == "330482").count();
     assert_eq!((outcome.rows, outcome.unchanged), (in_pinghu, in_pinghu));

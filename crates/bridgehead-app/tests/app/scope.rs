@@ -3,8 +3,8 @@
 use bridgehead_app::{Actor, AppError};
 use bridgehead_domain::access::{Role, TokenScope};
 use bridgehead_domain::enterprise::YearlyFiguresFields;
-use bridgehead_testkit::fixtures::{self, enterprise_fields};
 use bridgehead_testkit::ROLES;
+use bridgehead_testkit::fixtures::{self, enterprise_fields};
 
 use crate::common::{actor, admin, enterprise_count, get_enterprise, invalid, page, setup, user};
 
@@ -31,9 +31,8 @@ async fn each_role_lists_exactly_the_enterprises_it_may_see() {
             (expected, result) => panic!("{role}: expected {expected:?}, got {result:?}"),
         }
         // Export follows the same rule.
-        let export = app
-            .export_enterprises(&actor, page(100, 0), bridgehead_io::Lang::En, bridgehead_io::FileFormat::Csv)
-            .await;
+        let export =
+            app.export_enterprises(&actor, page(100, 0), bridgehead_io::Lang::En, bridgehead_io::FileFormat::Csv).await;
         match role {
             Role::Administrator | Role::CityAnalyst | Role::DistrictOfficer | Role::EnterpriseUser => {
                 let text = String::from_utf8(export.unwrap()).unwrap();
@@ -125,7 +124,8 @@ async fn a_district_officer_registers_only_in_its_district() {
     assert_eq!(errors[0].field, "region_code");
     assert_eq!(get_enterprise(&app, world.ours.id).await, world.ours);
     // In its own district it may.
-    let created = app.create_enterprise(&officer, &enterprise_fields("330482", 51, "平湖新企业（示例）")).await.unwrap();
+    let created =
+        app.create_enterprise(&officer, &enterprise_fields("330482", 51, "平湖新企业（示例）")).await.unwrap();
     assert_eq!(created.record.region_code.as_str(), "330482");
     // A city analyst may register anywhere in the city, not outside it.
     let analyst = actor(&app, &world, Role::CityAnalyst).await;

@@ -50,8 +50,9 @@ pub async fn create_user(
     Json(body): Json<UserIn>,
 ) -> ApiResult<(StatusCode, axum::Json<UserOut>)> {
     let actor = principal.require()?;
-    let role = Role::parse(&body.role)
-        .ok_or_else(|| Problem::from(bridgehead_app::AppError::invalid("role", "user.role", "not a role of Bridgehead")))?;
+    let role = Role::parse(&body.role).ok_or_else(|| {
+        Problem::from(bridgehead_app::AppError::invalid("role", "user.role", "not a role of Bridgehead"))
+    })?;
     let user = state
         .app
         .add_user(

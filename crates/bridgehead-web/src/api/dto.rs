@@ -138,7 +138,12 @@ pub struct FiguresIn {
 
 impl From<FiguresIn> for YearlyFiguresFields {
     fn from(input: FiguresIn) -> Self {
-        Self { revenue: input.revenue, tax: input.tax, employees: input.employees.map(|e| e.to_string()), rnd_spending: input.rnd_spending }
+        Self {
+            revenue: input.revenue,
+            tax: input.tax,
+            employees: input.employees.map(|e| e.to_string()),
+            rnd_spending: input.rnd_spending,
+        }
     }
 }
 
@@ -444,7 +449,12 @@ pub struct ExchangeRateOut {
 
 impl From<&r::ExchangeRate> for ExchangeRateOut {
     fn from(x: &r::ExchangeRate) -> Self {
-        Self { currency_code: x.currency_code.clone(), rate_date: x.rate_date.clone(), rate: x.rate.clone(), source: x.source.clone() }
+        Self {
+            currency_code: x.currency_code.clone(),
+            rate_date: x.rate_date.clone(),
+            rate: x.rate.clone(),
+            source: x.source.clone(),
+        }
     }
 }
 
@@ -469,6 +479,12 @@ pub struct OrganizationOut {
 
 impl From<&r::Organization> for OrganizationOut {
     fn from(x: &r::Organization) -> Self {
-        Self { id: x.id, kind: x.kind.as_str().to_owned(), name_zh: x.name_zh.clone(), name_en: x.name_en.clone(), region_code: x.region_code.clone() }
+        Self {
+            id: x.id,
+            kind: x.kind.as_str().to_owned(),
+            name_zh: x.name_zh.clone(),
+            name_en: x.name_en.clone(),
+            region_code: x.region_code.clone(),
+        }
     }
 }

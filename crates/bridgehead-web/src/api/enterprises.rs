@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::*;
-use super::{Json, Page, Path, Paging, Query, etag, if_match};
+use super::{Json, Page, Paging, Path, Query, etag, if_match};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -49,11 +49,17 @@ impl EnterpriseQuery {
         let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(ToOwned::to_owned);
         let ownership = match blank(&self.ownership) {
             None => None,
-            Some(o) => Some(Ownership::parse(&o).ok_or_else(|| invalid("ownership", format!("expected one of {}", Ownership::expected())))?),
+            Some(o) => Some(
+                Ownership::parse(&o)
+                    .ok_or_else(|| invalid("ownership", format!("expected one of {}", Ownership::expected())))?,
+            ),
         };
         let size = match blank(&self.size) {
             None => None,
-            Some(s) => Some(EnterpriseSize::parse(&s).ok_or_else(|| invalid("size", format!("expected one of {}", EnterpriseSize::expected())))?),
+            Some(s) => Some(
+                EnterpriseSize::parse(&s)
+                    .ok_or_else(|| invalid("size", format!("expected one of {}", EnterpriseSize::expected())))?,
+            ),
         };
         let sort = match blank(&self.sort) {
             None => EnterpriseSort::default(),
@@ -97,7 +103,12 @@ pub async fn list(
     filter.limit = limit;
     filter.offset = offset;
     let (items, total) = state.app.list_enterprises(principal.require()?, filter).await?;
-    Ok(axum::Json(Page { items: items.iter().map(EnterpriseOut::from).collect(), page: paging.page(), per_page: paging.per_page(), total }))
+    Ok(axum::Json(Page {
+        items: items.iter().map(EnterpriseOut::from).collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total,
+    }))
 }
 
 fn with_etag(version: i64) -> HeaderMap {
@@ -206,7 +217,13 @@ pub struct ImportOut {
 
 impl From<ImportOutcome> for ImportOut {
     fn from(o: ImportOutcome) -> Self {
-        Self { rows: o.rows, created: o.created, updated: o.updated, unchanged: o.unchanged, ignored_columns: o.ignored_columns }
+        Self {
+            rows: o.rows,
+            created: o.created,
+            updated: o.updated,
+            unchanged: o.unchanged,
+            ignored_columns: o.ignored_columns,
+        }
     }
 }
 
@@ -260,7 +277,10 @@ pub fn download(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type())),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment"))),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+            ),
         ],
         bytes,
     )

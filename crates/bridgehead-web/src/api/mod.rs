@@ -60,7 +60,10 @@ impl Paging {
             return Err(Problem::bad_request("request.query", "page must be between 1 and 100000"));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            return Err(Problem::bad_request("request.query", format!("per_page must be between 1 and {MAX_PER_PAGE}")));
+            return Err(Problem::bad_request(
+                "request.query",
+                format!("per_page must be between 1 and {MAX_PER_PAGE}"),
+            ));
         }
         Ok((i64::from(per_page), i64::from(page - 1) * i64::from(per_page)))
     }

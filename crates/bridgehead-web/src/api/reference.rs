@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::*;
-use super::{Json, Page, Path, Paging, Query, etag, if_match};
+use super::{Json, Page, Paging, Path, Query, etag, if_match};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -70,7 +70,10 @@ pub async fn get_region(
 /// Region groups (e.g. the 26 Yangtze River Delta cities).
 #[utoipa::path(get, path = "/api/v1/region-groups", tag = "reference",
     responses((status = 200, body = Vec<RegionGroupOut>), (status = 401, body = Problem)))]
-pub async fn list_region_groups(State(state): State<AppState>, principal: Principal) -> ApiResult<axum::Json<Vec<RegionGroupOut>>> {
+pub async fn list_region_groups(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> ApiResult<axum::Json<Vec<RegionGroupOut>>> {
     let groups = state.app.region_groups(principal.require()?).await?;
     Ok(axum::Json(
         groups
@@ -109,8 +112,14 @@ pub async fn list_industries(
         None => None,
         Some(l) => Some(IndustryLevel::parse(l).ok_or_else(|| invalid("level", "section, division, group or class"))?),
     };
-    let (items, total) = state.app.industries(principal.require()?, level, query.parent, query.q, limit, offset).await?;
-    Ok(axum::Json(Page { items: items.iter().map(IndustryOut::from).collect(), page: paging.page(), per_page: paging.per_page(), total }))
+    let (items, total) =
+        state.app.industries(principal.require()?, level, query.parent, query.q, limit, offset).await?;
+    Ok(axum::Json(Page {
+        items: items.iter().map(IndustryOut::from).collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total,
+    }))
 }
 
 /// An industry with its children.
@@ -248,16 +257,22 @@ pub async fn put_tag(
     Path(code): Path<String>,
     Json(body): Json<TagIn>,
 ) -> ApiResult<axum::Json<TagOut>> {
-    let tag = state.app.upsert_tag(principal.require()?, &Tag { code, name_zh: body.name_zh, name_en: body.name_en }).await?;
+    let tag =
+        state.app.upsert_tag(principal.require()?, &Tag { code, name_zh: body.name_zh, name_en: body.name_en }).await?;
     Ok(axum::Json(TagOut { code: tag.code, name_zh: tag.name_zh, name_en: tag.name_en }))
 }
 
 /// Currencies. CNY is the base.
 #[utoipa::path(get, path = "/api/v1/currencies", tag = "reference",
     responses((status = 200, body = Vec<CurrencyOut>), (status = 401, body = Problem)))]
-pub async fn list_currencies(State(state): State<AppState>, principal: Principal) -> ApiResult<axum::Json<Vec<CurrencyOut>>> {
+pub async fn list_currencies(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> ApiResult<axum::Json<Vec<CurrencyOut>>> {
     let currencies = state.app.currencies(principal.require()?).await?;
-    Ok(axum::Json(currencies.into_iter().map(|c| CurrencyOut { code: c.code, name_zh: c.name_zh, name_en: c.name_en }).collect()))
+    Ok(axum::Json(
+        currencies.into_iter().map(|c| CurrencyOut { code: c.code, name_zh: c.name_zh, name_en: c.name_en }).collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -282,7 +297,12 @@ pub async fn list_exchange_rates(
     let (limit, offset) = paging.limit_offset()?;
     let currency = query.currency.map(|c| c.to_ascii_uppercase());
     let (items, total) = state.app.exchange_rates(principal.require()?, currency.as_deref(), limit, offset).await?;
-    Ok(axum::Json(Page { items: items.iter().map(ExchangeRateOut::from).collect(), page: paging.page(), per_page: paging.per_page(), total }))
+    Ok(axum::Json(Page {
+        items: items.iter().map(ExchangeRateOut::from).collect(),
+        page: paging.page(),
+        per_page: paging.per_page(),
+        total,
+    }))
 }
 
 /// Records a rate (administrators); a rate for the same currency and date is replaced.
@@ -359,7 +379,12 @@ impl From<CreditCodeCheck> for CreditCodeCheckOut {
             errors: c
                 .errors
                 .into_iter()
-                .map(|e| crate::error::ProblemField { field: e.field, code: e.code.to_owned(), message: e.message, value: e.value })
+                .map(|e| crate::error::ProblemField {
+                    field: e.field,
+                    code: e.code.to_owned(),
+                    message: e.message,
+                    value: e.value,
+                })
                 .collect(),
             region_code: c.region_code,
             region: c.region.as_ref().map(RegionOut::from),
@@ -383,7 +408,10 @@ pub async fn check_credit_code(
 /// Organisations users act for (administrators).
 #[utoipa::path(get, path = "/api/v1/organizations", tag = "reference",
     responses((status = 200, body = Vec<OrganizationOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-pub async fn list_organizations(State(state): State<AppState>, principal: Principal) -> ApiResult<axum::Json<Vec<OrganizationOut>>> {
+pub async fn list_organizations(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> ApiResult<axum::Json<Vec<OrganizationOut>>> {
     let organizations = state.app.organizations(principal.require()?).await?;
     Ok(axum::Json(organizations.iter().map(OrganizationOut::from).collect()))
 }

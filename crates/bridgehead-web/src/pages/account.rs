@@ -37,17 +37,28 @@ async fn tokens_page(state: &AppState, ctx: &Ctx, notice: Option<Notice>) -> Res
         .collect();
     page.push(Section::Table(Table {
         caption: None,
-        columns: vec![ctx.t("tokens-name"), ctx.t("tokens-scope"), ctx.t("tokens-created"), ctx.t("tokens-expires"), String::new()],
+        columns: vec![
+            ctx.t("tokens-name"),
+            ctx.t("tokens-scope"),
+            ctx.t("tokens-created"),
+            ctx.t("tokens-expires"),
+            String::new(),
+        ],
         rows,
         empty: ctx.t("tokens-empty"),
     }));
     page.push(Section::Heading(ctx.t("tokens-new")));
-    let scopes = vec![("read".to_owned(), ctx.t("token-scope-read")), ("read_write".to_owned(), ctx.t("token-scope-read-write"))];
+    let scopes = vec![
+        ("read".to_owned(), ctx.t("token-scope-read")),
+        ("read_write".to_owned(), ctx.t("token-scope-read-write")),
+    ];
     page.push(Section::Form(
         Form::post("/account/tokens", ctx.t("tokens-create"), &ctx.csrf)
             .field(Field::new("name", ctx.t("tokens-name"), "text").required())
             .field(Field::new("scope", ctx.t("tokens-scope"), "select").options(scopes, &["read".to_owned()]))
-            .field(Field::new("valid_days", ctx.t("tokens-valid-days"), "number").hint(ctx.t("tokens-valid-days-hint"))),
+            .field(
+                Field::new("valid_days", ctx.t("tokens-valid-days"), "number").hint(ctx.t("tokens-valid-days-hint")),
+            ),
     ));
     Ok(page)
 }
@@ -65,12 +76,19 @@ pub struct TokenForm {
     valid_days: Option<String>,
 }
 
-pub async fn create_token(State(state): State<AppState>, ctx: Ctx, FormBody(form): FormBody<TokenForm>) -> Result<Response, PageError> {
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    FormBody(form): FormBody<TokenForm>,
+) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     let scope = form.scope.as_deref().and_then(TokenScope::parse).unwrap_or(TokenScope::Read);
     let valid_days = match form.valid_days.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| ctx.fail(AppError::invalid("valid_days", "token.validity", "a whole number of days")))?),
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| ctx.fail(AppError::invalid("valid_days", "token.validity", "a whole number of days")))?,
+        ),
     };
     let notice = match state.app.create_token(actor, &form.name, scope, valid_days).await {
         Ok((_, value)) => Notice::success(ctx.t_args("tokens-created-value", &[("value", value)])),

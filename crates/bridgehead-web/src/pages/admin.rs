@@ -26,7 +26,12 @@ pub struct UserForm {
     organization_id: Option<String>,
 }
 
-async fn users_page(state: &AppState, ctx: &Ctx, input: &UserForm, error: Option<AppError>) -> Result<PageView, PageError> {
+async fn users_page(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &UserForm,
+    error: Option<AppError>,
+) -> Result<PageView, PageError> {
     let users = state.app.list_users(ctx.actor()?).await.map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(ctx.t("users-title"));
     let rows = users
@@ -67,15 +72,33 @@ async fn users_page(state: &AppState, ctx: &Ctx, input: &UserForm, error: Option
         empty: String::new(),
     }));
     page.push(Section::Heading(ctx.t("users-new")));
-    let roles = Role::ALL.iter().map(|r| (r.as_str().to_owned(), ctx.t(&format!("role-{}", r.as_str().replace('_', "-"))))).collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), ctx.t(&format!("role-{}", r.as_str().replace('_', "-")))))
+        .collect();
     let mut form = Form::post("/admin/users", ctx.t("users-create"), &ctx.csrf)
         .field(Field::new("username", ctx.t("users-username"), "text").value(input.username.clone()).required())
-        .field(Field::new("display_name", ctx.t("users-display-name"), "text").value(input.display_name.clone().unwrap_or_default()))
-        .field(Field::new("password", ctx.t("login-password"), "password").required().hint(ctx.t("users-password-hint")))
+        .field(
+            Field::new("display_name", ctx.t("users-display-name"), "text")
+                .value(input.display_name.clone().unwrap_or_default()),
+        )
+        .field(
+            Field::new("password", ctx.t("login-password"), "password").required().hint(ctx.t("users-password-hint")),
+        )
         .field(Field::new("role", ctx.t("users-role"), "select").options(roles, std::slice::from_ref(&input.role)))
-        .field(Field::new("region_code", ctx.t("field-region-code"), "text").value(input.region_code.clone().unwrap_or_default()).hint(ctx.t("users-region-hint")))
-        .field(Field::new("enterprise_id", ctx.t("users-enterprise-id"), "number").value(input.enterprise_id.clone().unwrap_or_default()))
-        .field(Field::new("organization_id", ctx.t("users-organization-id"), "number").value(input.organization_id.clone().unwrap_or_default()));
+        .field(
+            Field::new("region_code", ctx.t("field-region-code"), "text")
+                .value(input.region_code.clone().unwrap_or_default())
+                .hint(ctx.t("users-region-hint")),
+        )
+        .field(
+            Field::new("enterprise_id", ctx.t("users-enterprise-id"), "number")
+                .value(input.enterprise_id.clone().unwrap_or_default()),
+        )
+        .field(
+            Field::new("organization_id", ctx.t("users-organization-id"), "number")
+                .value(input.organization_id.clone().unwrap_or_default()),
+        );
     match error {
         Some(AppError::Invalid(errors)) => {
             form.attach_errors(&errors.0);
@@ -97,11 +120,18 @@ pub async fn users(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     Ok(ctx.render(page))
 }
 
-pub async fn create_user(State(state): State<AppState>, ctx: Ctx, axum::Form(form): axum::Form<UserForm>) -> Result<Response, PageError> {
-    let parse_id = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).and_then(|v| v.parse::<i64>().ok());
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(form): axum::Form<UserForm>,
+) -> Result<Response, PageError> {
+    let parse_id =
+        |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).and_then(|v| v.parse::<i64>().ok());
     let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(ToOwned::to_owned);
     let Some(role) = Role::parse(&form.role) else {
-        let page = users_page(&state, &ctx, &form, Some(AppError::invalid("role", "user.role", ctx.t("users-role-required")))).await?;
+        let page =
+            users_page(&state, &ctx, &form, Some(AppError::invalid("role", "user.role", ctx.t("users-role-required"))))
+                .await?;
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let request = UserRequest {
@@ -123,12 +153,20 @@ pub async fn create_user(State(state): State<AppState>, ctx: Ctx, axum::Form(for
     }
 }
 
-pub async fn disable_user(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>) -> Result<Response, PageError> {
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> Result<Response, PageError> {
     state.app.set_user_disabled(ctx.actor()?, &username, true).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
-pub async fn enable_user(State(state): State<AppState>, ctx: Ctx, Path(username): Path<String>) -> Result<Response, PageError> {
+pub async fn enable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(username): Path<String>,
+) -> Result<Response, PageError> {
     state.app.set_user_disabled(ctx.actor()?, &username, false).await.map_err(|e| ctx.fail(e))?;
     Ok(Redirect::to("/admin/users").into_response())
 }
@@ -136,16 +174,32 @@ pub async fn enable_user(State(state): State<AppState>, ctx: Ctx, Path(username)
 pub async fn audit(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     let report = state.app.audit_verify(actor).await.map_err(|e| ctx.fail(e))?;
-    let records = state.app.audit_records(actor, &AuditQuery { limit: 200, ..AuditQuery::default() }).await.map_err(|e| ctx.fail(e))?;
+    let records = state
+        .app
+        .audit_records(actor, &AuditQuery { limit: 200, ..AuditQuery::default() })
+        .await
+        .map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(ctx.t("audit-title")).intro(ctx.t("audit-intro"));
     page.push(Section::Notice(match &report.first_broken {
         None => Notice::success(ctx.t_args("audit-intact", &[("count", report.records_checked.to_string())])),
-        Some(broken) => Notice::error(ctx.t_args("audit-broken", &[("seq", broken.seq.to_string()), ("reason", broken.reason.clone())])),
+        Some(broken) => Notice::error(
+            ctx.t_args("audit-broken", &[("seq", broken.seq.to_string()), ("reason", broken.reason.clone())]),
+        ),
     }));
-    page.push(Section::Facts(vec![(ctx.t("audit-head-seq"), report.head.seq.to_string()), (ctx.t("audit-head-hash"), report.head.hash.clone())]));
+    page.push(Section::Facts(vec![
+        (ctx.t("audit-head-seq"), report.head.seq.to_string()),
+        (ctx.t("audit-head-hash"), report.head.hash.clone()),
+    ]));
     page.push(Section::Table(Table {
         caption: None,
-        columns: vec![ctx.t("audit-seq"), ctx.t("audit-at"), ctx.t("audit-actor"), ctx.t("audit-action"), ctx.t("audit-entity"), ctx.t("audit-key")],
+        columns: vec![
+            ctx.t("audit-seq"),
+            ctx.t("audit-at"),
+            ctx.t("audit-actor"),
+            ctx.t("audit-action"),
+            ctx.t("audit-entity"),
+            ctx.t("audit-key"),
+        ],
         rows: records
             .iter()
             .map(|r| {

@@ -65,7 +65,9 @@ pub async fn login(
         Err(error) => {
             let (status, message) = match &error {
                 AppError::BadCredentials => (StatusCode::UNAUTHORIZED, ctx.t("login-bad-credentials")),
-                AppError::Locked { until } => (StatusCode::FORBIDDEN, ctx.t_args("login-locked", &[("until", until.clone())])),
+                AppError::Locked { until } => {
+                    (StatusCode::FORBIDDEN, ctx.t_args("login-locked", &[("until", until.clone())]))
+                }
                 AppError::TooManyAttempts => (StatusCode::TOO_MANY_REQUESTS, ctx.t("login-rate-limited")),
                 _ => return ctx.fail(error).into_response(),
             };

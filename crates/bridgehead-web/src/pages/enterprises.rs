@@ -68,9 +68,14 @@ fn size_values() -> Vec<&'static str> {
     EnterpriseSize::ALL.iter().map(|s| s.as_str()).collect()
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(query): Query<ListQuery>) -> Result<Response, PageError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
-    let page_number: i64 = query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1);
+    let page_number: i64 =
+        query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1);
     let mut filter = match query.filter.filter() {
         Ok(filter) => filter,
         Err(problem) => {
@@ -86,15 +91,25 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(query): Query<L
     let selected = |v: &Option<String>| vec![v.clone().unwrap_or_default()];
     let mut tag_options = vec![(String::new(), ctx.t("any"))];
     tag_options.extend(tags.iter().map(|t| (t.code.clone(), ctx.lang.name(&t.name_zh, Some(&t.name_en)).to_owned())));
-    let sort_options =
-        EnterpriseSort::ALL.iter().map(|(name, _)| ((*name).to_owned(), ctx.t(&format!("sort-{}", name.replace('_', "-"))))).collect();
+    let sort_options = EnterpriseSort::ALL
+        .iter()
+        .map(|(name, _)| ((*name).to_owned(), ctx.t(&format!("sort-{}", name.replace('_', "-")))))
+        .collect();
     let order_options = vec![("asc".to_owned(), ctx.t("order-asc")), ("desc".to_owned(), ctx.t("order-desc"))];
     let filters = Form::get("/enterprises", ctx.t("filter-apply"))
         .field(Field::new("q", ctx.t("filter-search"), "text").value(f.q.clone().unwrap_or_default()))
         .field(Field::new("region", ctx.t("field-region-code"), "text").value(f.region.clone().unwrap_or_default()))
-        .field(Field::new("industry", ctx.t("field-industry-code"), "text").value(f.industry.clone().unwrap_or_default()))
-        .field(Field::new("ownership", ctx.t("field-ownership"), "select").options(vocabulary_options(&ctx, "ownership", &ownership_values(), true), &selected(&f.ownership)))
-        .field(Field::new("size", ctx.t("field-size"), "select").options(vocabulary_options(&ctx, "size", &size_values(), true), &selected(&f.size)))
+        .field(
+            Field::new("industry", ctx.t("field-industry-code"), "text").value(f.industry.clone().unwrap_or_default()),
+        )
+        .field(
+            Field::new("ownership", ctx.t("field-ownership"), "select")
+                .options(vocabulary_options(&ctx, "ownership", &ownership_values(), true), &selected(&f.ownership)),
+        )
+        .field(
+            Field::new("size", ctx.t("field-size"), "select")
+                .options(vocabulary_options(&ctx, "size", &size_values(), true), &selected(&f.size)),
+        )
         .field(Field::new("tag", ctx.t("field-tags"), "select").options(tag_options, &selected(&f.tag)))
         .field(Field::new("sort", ctx.t("filter-sort"), "select").options(sort_options, &selected(&f.sort)))
         .field(Field::new("order", ctx.t("filter-order"), "select").options(order_options, &selected(&f.order)));
@@ -106,8 +121,14 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(query): Query<L
         links.push(Link::new(ctx.t("enterprises-import"), "/enterprises/import"));
     }
     let export_query = query_string(f, &[("lang", ctx.lang.code().to_owned())]);
-    links.push(Link::new(ctx.t("enterprises-export-xlsx"), format!("/api/v1/enterprises/export?format=xlsx&{export_query}")));
-    links.push(Link::new(ctx.t("enterprises-export-csv"), format!("/api/v1/enterprises/export?format=csv&{export_query}")));
+    links.push(Link::new(
+        ctx.t("enterprises-export-xlsx"),
+        format!("/api/v1/enterprises/export?format=xlsx&{export_query}"),
+    ));
+    links.push(Link::new(
+        ctx.t("enterprises-export-csv"),
+        format!("/api/v1/enterprises/export?format=csv&{export_query}"),
+    ));
     page.push(Section::Links(links));
     page.push(Section::Form(filters));
     let rows = items
@@ -115,7 +136,10 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx, Query(query): Query<L
         .map(|e| {
             let r = &e.record;
             vec![
-                Cell::link(ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned(), format!("/enterprises/{}", e.id)),
+                Cell::link(
+                    ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned(),
+                    format!("/enterprises/{}", e.id),
+                ),
                 Cell::text(r.credit_code.to_string()),
                 Cell::text(r.region_code.to_string()),
                 Cell::text(r.industry_code.as_ref().map(ToString::to_string).unwrap_or_default()),
@@ -173,7 +197,9 @@ fn detail_page(ctx: &Ctx, detail: &bridgehead_app::enterprises::EnterpriseDetail
         Link::new(ctx.t("enterprises-back"), "/enterprises"),
     ]));
     let fields = r.to_fields();
-    let vocabulary = |prefix: &str, v: &Option<String>| v.as_ref().map(|v| ctx.t(&format!("{prefix}-{}", v.replace('_', "-")))).unwrap_or_default();
+    let vocabulary = |prefix: &str, v: &Option<String>| {
+        v.as_ref().map(|v| ctx.t(&format!("{prefix}-{}", v.replace('_', "-")))).unwrap_or_default()
+    };
     let mut facts = vec![
         (ctx.t("field-credit-code"), r.credit_code.to_string()),
         (ctx.t("field-name-zh"), r.name_zh.clone()),
@@ -203,7 +229,13 @@ fn detail_page(ctx: &Ctx, detail: &bridgehead_app::enterprises::EnterpriseDetail
     let money = |v: Option<i64>| v.map(format_major_units).unwrap_or_default();
     page.push(Section::Table(Table {
         caption: None,
-        columns: vec![ctx.t("figures-year"), ctx.t("figures-revenue"), ctx.t("figures-tax"), ctx.t("figures-employees"), ctx.t("figures-rnd")],
+        columns: vec![
+            ctx.t("figures-year"),
+            ctx.t("figures-revenue"),
+            ctx.t("figures-tax"),
+            ctx.t("figures-employees"),
+            ctx.t("figures-rnd"),
+        ],
         rows: detail
             .figures
             .iter()
@@ -234,23 +266,62 @@ fn figures_form(ctx: &Ctx, id: i64) -> Form {
 }
 
 /// The create/edit form, filled with `fields`.
-fn enterprise_form(ctx: &Ctx, action: String, fields: &EnterpriseFields, tags: &[(String, String)], version: Option<i64>) -> Form {
+fn enterprise_form(
+    ctx: &Ctx,
+    action: String,
+    fields: &EnterpriseFields,
+    tags: &[(String, String)],
+    version: Option<i64>,
+) -> Form {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let chosen_tags: Vec<String> = fields.tags.as_deref().map(bridgehead_domain::enterprise::split_tags).unwrap_or_default();
+    let chosen_tags: Vec<String> =
+        fields.tags.as_deref().map(bridgehead_domain::enterprise::split_tags).unwrap_or_default();
     let listed = fields.listed.as_deref().and_then(bridgehead_domain::enterprise::parse_flag).unwrap_or(false);
     let mut form = Form::post(action, ctx.t("save"), &ctx.csrf)
-        .field(Field::new("credit_code", ctx.t("field-credit-code"), "text").value(text(&fields.credit_code)).required().hint(ctx.t("hint-credit-code")))
+        .field(
+            Field::new("credit_code", ctx.t("field-credit-code"), "text")
+                .value(text(&fields.credit_code))
+                .required()
+                .hint(ctx.t("hint-credit-code")),
+        )
         .field(Field::new("name_zh", ctx.t("field-name-zh"), "text").value(text(&fields.name_zh)).required())
         .field(Field::new("name_en", ctx.t("field-name-en"), "text").value(text(&fields.name_en)))
-        .field(Field::new("region_code", ctx.t("field-region-code"), "text").value(text(&fields.region_code)).required().hint(ctx.t("hint-region-code")))
+        .field(
+            Field::new("region_code", ctx.t("field-region-code"), "text")
+                .value(text(&fields.region_code))
+                .required()
+                .hint(ctx.t("hint-region-code")),
+        )
         .field(Field::new("address", ctx.t("field-address"), "text").value(text(&fields.address)))
-        .field(Field::new("industry_code", ctx.t("field-industry-code"), "text").value(text(&fields.industry_code)).hint(ctx.t("hint-industry-code")))
-        .field(Field::new("registered_capital", ctx.t("field-registered-capital"), "text").value(text(&fields.registered_capital)).hint(ctx.t("hint-yuan")))
-        .field(Field::new("registered_capital_currency", ctx.t("field-capital-currency"), "text").value(fields.registered_capital_currency.clone().unwrap_or_else(|| "CNY".to_owned())))
+        .field(
+            Field::new("industry_code", ctx.t("field-industry-code"), "text")
+                .value(text(&fields.industry_code))
+                .hint(ctx.t("hint-industry-code")),
+        )
+        .field(
+            Field::new("registered_capital", ctx.t("field-registered-capital"), "text")
+                .value(text(&fields.registered_capital))
+                .hint(ctx.t("hint-yuan")),
+        )
+        .field(
+            Field::new("registered_capital_currency", ctx.t("field-capital-currency"), "text")
+                .value(fields.registered_capital_currency.clone().unwrap_or_else(|| "CNY".to_owned())),
+        )
         .field(Field::new("established_on", ctx.t("field-established-on"), "date").value(text(&fields.established_on)))
-        .field(Field::new("ownership", ctx.t("field-ownership"), "select").options(vocabulary_options(ctx, "ownership", &ownership_values(), true), &[text(&fields.ownership)]))
-        .field(Field::new("size", ctx.t("field-size"), "select").options(vocabulary_options(ctx, "size", &size_values(), true), &[text(&fields.size)]))
-        .field(Field::new("listed", ctx.t("field-listed"), "select").options(vec![("false".to_owned(), ctx.t("no")), ("true".to_owned(), ctx.t("yes"))], &[listed.to_string()]))
+        .field(
+            Field::new("ownership", ctx.t("field-ownership"), "select")
+                .options(vocabulary_options(ctx, "ownership", &ownership_values(), true), &[text(&fields.ownership)]),
+        )
+        .field(
+            Field::new("size", ctx.t("field-size"), "select")
+                .options(vocabulary_options(ctx, "size", &size_values(), true), &[text(&fields.size)]),
+        )
+        .field(
+            Field::new("listed", ctx.t("field-listed"), "select").options(
+                vec![("false".to_owned(), ctx.t("no")), ("true".to_owned(), ctx.t("yes"))],
+                &[listed.to_string()],
+            ),
+        )
         .field(Field::new("contact_name", ctx.t("field-contact-name"), "text").value(text(&fields.contact_name)))
         .field(Field::new("contact_phone", ctx.t("field-contact-phone"), "text").value(text(&fields.contact_phone)))
         .field(Field::new("contact_email", ctx.t("field-contact-email"), "email").value(text(&fields.contact_email)))
@@ -375,12 +446,20 @@ pub async fn edit_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
     let tags = tag_options(&state, &ctx).await?;
     let e = &detail.enterprise;
     let form = enterprise_form(&ctx, format!("/enterprises/{id}"), &e.record.to_fields(), &tags, Some(e.version));
-    let title = ctx.t_args("enterprise-edit-title", &[("name", ctx.lang.name(&e.record.name_zh, e.record.name_en.as_deref()).to_owned())]);
+    let title = ctx.t_args(
+        "enterprise-edit-title",
+        &[("name", ctx.lang.name(&e.record.name_zh, e.record.name_en.as_deref()).to_owned())],
+    );
     let (status, page) = form_page(&ctx, title, form, None);
     Ok(ctx.render_status(status, page))
 }
 
-pub async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, RawForm(body): RawForm) -> Result<Response, PageError> {
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    RawForm(body): RawForm,
+) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id)?;
     let (fields, version) = fields_from_form(&body);
     match state.app.update_enterprise(ctx.actor()?, id, version, &fields).await {
@@ -416,7 +495,12 @@ pub async fn put_figures(
     let id = parse_id(&ctx, &id)?;
     let actor = ctx.actor()?;
     let year = form.year.as_deref().map(str::trim).and_then(|y| y.parse::<i32>().ok());
-    let fields = YearlyFiguresFields { revenue: form.revenue, tax: form.tax, employees: form.employees, rnd_spending: form.rnd_spending };
+    let fields = YearlyFiguresFields {
+        revenue: form.revenue,
+        tax: form.tax,
+        employees: form.employees,
+        rnd_spending: form.rnd_spending,
+    };
     let result = match year {
         None => Err(AppError::invalid("year", "year.range", ctx.t("figures-year-required"))),
         Some(year) => state.app.put_figures(actor, id, year, &fields).await,
@@ -462,12 +546,16 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
                 let name = field.file_name().unwrap_or("upload").to_owned();
                 match field.bytes().await {
                     Ok(bytes) => upload = Some((name, bytes)),
-                    Err(error) => return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() })),
+                    Err(error) => {
+                        return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() }));
+                    }
                 }
             }
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(error) => return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() })),
+            Err(error) => {
+                return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() }));
+            }
         }
     }
     let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
@@ -490,7 +578,8 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         ),
         Err(AppError::ImportRows(rows)) => {
             let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
-            notice.row_headers = vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
+            notice.row_headers =
+                vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
             notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, notice)
         }

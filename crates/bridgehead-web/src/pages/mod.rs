@@ -103,7 +103,8 @@ impl Ctx {
     pub fn render_status(&self, status: StatusCode, page: PageView) -> Response {
         let html = Layout { ctx: self, page: &page }.render();
         match html {
-            Ok(html) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response(),
+            Ok(html) => (status, [(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html)
+                .into_response(),
             Err(error) => {
                 tracing::error!(%error, "page rendering failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()

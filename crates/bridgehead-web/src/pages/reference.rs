@@ -26,10 +26,15 @@ pub struct SearchQuery {
     page: Option<String>,
 }
 
-pub async fn regions(State(state): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Result<Response, PageError> {
+pub async fn regions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
-    let regions = state.app.regions(actor, &RegionFilter { search, ..RegionFilter::default() }).await.map_err(|e| ctx.fail(e))?;
+    let regions =
+        state.app.regions(actor, &RegionFilter { search, ..RegionFilter::default() }).await.map_err(|e| ctx.fail(e))?;
     let groups = state.app.region_groups(actor).await.map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(ctx.t("regions-title")).intro(ctx.t("regions-intro"));
     page.push(Section::Form(
@@ -67,7 +72,8 @@ pub async fn region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<St
     let (region, ancestors, children) = state.app.region(actor, &code).await.map_err(|e| ctx.fail(e))?;
     let parks = state.app.parks(actor, Some(&code)).await.map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(ctx.lang.name(&region.name_zh, region.name_en.as_deref()).to_owned());
-    let lineage: Vec<String> = ancestors.iter().map(|a| ctx.lang.name(&a.name_zh, a.name_en.as_deref()).to_owned()).collect();
+    let lineage: Vec<String> =
+        ancestors.iter().map(|a| ctx.lang.name(&a.name_zh, a.name_en.as_deref()).to_owned()).collect();
     page.push(Section::Facts(vec![
         (ctx.t("field-code"), region.code.clone()),
         (ctx.t("field-name-zh"), region.name_zh.clone()),
@@ -94,7 +100,10 @@ pub async fn region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<St
     page.push(Section::Heading(ctx.t("parks-title")));
     page.push(Section::Table(park_table(&ctx, &parks)));
     if ctx.sees_registry() {
-        page.push(Section::Links(vec![Link::new(ctx.t("region-enterprises"), format!("/enterprises?region={}", region.code))]));
+        page.push(Section::Links(vec![Link::new(
+            ctx.t("region-enterprises"),
+            format!("/enterprises?region={}", region.code),
+        )]));
     }
     Ok(ctx.render(page))
 }
@@ -117,11 +126,16 @@ fn park_table(ctx: &Ctx, parks: &[bridgehead_domain::reference::Park]) -> Table 
     }
 }
 
-pub async fn industries(State(state): State<AppState>, ctx: Ctx, Query(query): Query<SearchQuery>) -> Result<Response, PageError> {
+pub async fn industries(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, PageError> {
     const PER_PAGE: i64 = 50;
     let actor = ctx.actor()?;
     let level = query.level.as_deref().and_then(IndustryLevel::parse);
-    let page_number: i64 = query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
+    let page_number: i64 =
+        query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| (1..=10_000).contains(p)).unwrap_or(1);
     let search = query.q.clone().filter(|q| !q.trim().is_empty());
     let (items, total) = state
         .app
@@ -135,7 +149,10 @@ pub async fn industries(State(state): State<AppState>, ctx: Ctx, Query(query): Q
     page.push(Section::Form(
         Form::get("/reference/industries", ctx.t("filter-apply"))
             .field(Field::new("q", ctx.t("filter-search"), "text").value(query.q.clone().unwrap_or_default()))
-            .field(Field::new("level", ctx.t("field-level"), "select").options(levels, &[query.level.clone().unwrap_or_default()])),
+            .field(
+                Field::new("level", ctx.t("field-level"), "select")
+                    .options(levels, &[query.level.clone().unwrap_or_default()]),
+            ),
     ));
     page.push(Section::Table(Table {
         caption: None,
@@ -166,7 +183,10 @@ pub async fn industries(State(state): State<AppState>, ctx: Ctx, Query(query): Q
         format!("/reference/industries?{}", s.finish())
     };
     page.push(Section::Pager(Pager {
-        summary: ctx.t_args("pager-summary", &[("page", page_number.to_string()), ("pages", pages.max(1).to_string()), ("total", total.to_string())]),
+        summary: ctx.t_args(
+            "pager-summary",
+            &[("page", page_number.to_string()), ("pages", pages.max(1).to_string()), ("total", total.to_string())],
+        ),
         previous: (page_number > 1).then(|| link(page_number - 1)),
         next: (page_number < pages).then(|| link(page_number + 1)),
         previous_label: ctx.t("pager-previous"),
@@ -176,15 +196,32 @@ pub async fn industries(State(state): State<AppState>, ctx: Ctx, Query(query): Q
 }
 
 fn park_form(ctx: &Ctx, input: &ParkInput) -> Form {
-    let levels = ParkLevel::ALL.iter().map(|l| (l.as_str().to_owned(), ctx.t(&format!("park-level-{}", l.as_str())))).collect();
+    let levels =
+        ParkLevel::ALL.iter().map(|l| (l.as_str().to_owned(), ctx.t(&format!("park-level-{}", l.as_str())))).collect();
     Form::post("/reference/parks", ctx.t("parks-create"), &ctx.csrf)
-        .field(Field::new("name_zh", ctx.t("field-name-zh"), "text").value(input.name_zh.clone().unwrap_or_default()).required())
+        .field(
+            Field::new("name_zh", ctx.t("field-name-zh"), "text")
+                .value(input.name_zh.clone().unwrap_or_default())
+                .required(),
+        )
         .field(Field::new("name_en", ctx.t("field-name-en"), "text").value(input.name_en.clone().unwrap_or_default()))
-        .field(Field::new("region_code", ctx.t("field-region-code"), "text").value(input.region_code.clone().unwrap_or_default()).required())
-        .field(Field::new("level", ctx.t("field-level"), "select").options(levels, &[input.level.clone().unwrap_or_else(|| "other".to_owned())]))
+        .field(
+            Field::new("region_code", ctx.t("field-region-code"), "text")
+                .value(input.region_code.clone().unwrap_or_default())
+                .required(),
+        )
+        .field(
+            Field::new("level", ctx.t("field-level"), "select")
+                .options(levels, &[input.level.clone().unwrap_or_else(|| "other".to_owned())]),
+        )
 }
 
-async fn parks_page(state: &AppState, ctx: &Ctx, input: &ParkInput, error: Option<&AppError>) -> Result<PageView, PageError> {
+async fn parks_page(
+    state: &AppState,
+    ctx: &Ctx,
+    input: &ParkInput,
+    error: Option<&AppError>,
+) -> Result<PageView, PageError> {
     let parks = state.app.parks(ctx.actor()?, None).await.map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(ctx.t("parks-title"));
     page.push(Section::Table(park_table(ctx, &parks)));
@@ -208,7 +245,11 @@ pub async fn parks(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     Ok(ctx.render(page))
 }
 
-pub async fn create_park(State(state): State<AppState>, ctx: Ctx, axum::Form(input): axum::Form<ParkInput>) -> Result<Response, PageError> {
+pub async fn create_park(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(input): axum::Form<ParkInput>,
+) -> Result<Response, PageError> {
     match state.app.create_park(ctx.actor()?, &input).await {
         Ok(_) => Ok(Redirect::to("/reference/parks").into_response()),
         Err(error @ (AppError::Invalid(_) | AppError::Duplicate(_))) => {
@@ -224,7 +265,13 @@ pub async fn clusters(State(state): State<AppState>, ctx: Ctx) -> Result<Respons
     let mut page = PageView::new(ctx.t("clusters-title")).intro(ctx.t("clusters-intro"));
     page.push(Section::Table(Table {
         caption: None,
-        columns: vec![ctx.t("field-code"), ctx.t("clusters-version"), ctx.t("field-name"), ctx.t("field-region-code"), ctx.t("clusters-valid")],
+        columns: vec![
+            ctx.t("field-code"),
+            ctx.t("clusters-version"),
+            ctx.t("field-name"),
+            ctx.t("field-region-code"),
+            ctx.t("clusters-valid"),
+        ],
         rows: taxonomies
             .iter()
             .map(|t| {
@@ -258,7 +305,13 @@ pub async fn cluster(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Str
         rows: t
             .clusters
             .iter()
-            .map(|c| vec![Cell::text(c.code.clone()), Cell::text(ctx.lang.name(&c.name_zh, c.name_en.as_deref()).to_owned()), Cell::text(c.industry_prefixes.join(", "))])
+            .map(|c| {
+                vec![
+                    Cell::text(c.code.clone()),
+                    Cell::text(ctx.lang.name(&c.name_zh, c.name_en.as_deref()).to_owned()),
+                    Cell::text(c.industry_prefixes.join(", ")),
+                ]
+            })
             .collect(),
         empty: ctx.t("clusters-empty"),
     }));
@@ -271,7 +324,10 @@ pub async fn tags(State(state): State<AppState>, ctx: Ctx) -> Result<Response, P
     let page = PageView::new(ctx.t("tags-title")).section(Section::Table(Table {
         caption: None,
         columns: vec![ctx.t("field-code"), ctx.t("field-name-zh"), ctx.t("field-name-en")],
-        rows: tags.iter().map(|t| vec![Cell::text(t.code.clone()), Cell::text(t.name_zh.clone()), Cell::text(t.name_en.clone())]).collect(),
+        rows: tags
+            .iter()
+            .map(|t| vec![Cell::text(t.code.clone()), Cell::text(t.name_zh.clone()), Cell::text(t.name_en.clone())])
+            .collect(),
         empty: ctx.t("tags-empty"),
     }));
     Ok(ctx.render(page))
@@ -288,7 +344,12 @@ async fn currencies_page(state: &AppState, ctx: &Ctx, notice: Option<Notice>) ->
     page.push(Section::Table(Table {
         caption: None,
         columns: vec![ctx.t("field-code"), ctx.t("field-name")],
-        rows: currencies.iter().map(|c| vec![Cell::text(c.code.clone()), Cell::text(ctx.lang.name(&c.name_zh, Some(&c.name_en)).to_owned())]).collect(),
+        rows: currencies
+            .iter()
+            .map(|c| {
+                vec![Cell::text(c.code.clone()), Cell::text(ctx.lang.name(&c.name_zh, Some(&c.name_en)).to_owned())]
+            })
+            .collect(),
         empty: String::new(),
     }));
     page.push(Section::Heading(ctx.t("rates-title")));
@@ -297,7 +358,14 @@ async fn currencies_page(state: &AppState, ctx: &Ctx, notice: Option<Notice>) ->
         columns: vec![ctx.t("rates-date"), ctx.t("rates-currency"), ctx.t("rates-rate"), ctx.t("rates-source")],
         rows: rates
             .iter()
-            .map(|r| vec![Cell::text(r.rate_date.clone()), Cell::text(r.currency_code.clone()), Cell::text(r.rate.clone()), Cell::text(r.source.clone().unwrap_or_default())])
+            .map(|r| {
+                vec![
+                    Cell::text(r.rate_date.clone()),
+                    Cell::text(r.currency_code.clone()),
+                    Cell::text(r.rate.clone()),
+                    Cell::text(r.source.clone().unwrap_or_default()),
+                ]
+            })
             .collect(),
         empty: ctx.t("rates-empty"),
     }));
@@ -317,7 +385,11 @@ pub async fn currencies(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
     Ok(ctx.render(page))
 }
 
-pub async fn import_rates(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response, PageError> {
+pub async fn import_rates(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
     let mut upload = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         if field.name() == Some("file") {
@@ -334,7 +406,8 @@ pub async fn import_rates(State(state): State<AppState>, ctx: Ctx, mut multipart
         Ok(rows) => (StatusCode::OK, Notice::success(ctx.t_args("rates-imported", &[("rows", rows.to_string())]))),
         Err(AppError::ImportRows(rows)) => {
             let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
-            notice.row_headers = vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
+            notice.row_headers =
+                vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
             notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
             (StatusCode::UNPROCESSABLE_ENTITY, notice)
         }
@@ -352,16 +425,23 @@ pub struct CodeQuery {
     code: Option<String>,
 }
 
-pub async fn credit_code(State(state): State<AppState>, ctx: Ctx, Query(query): Query<CodeQuery>) -> Result<Response, PageError> {
+pub async fn credit_code(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<CodeQuery>,
+) -> Result<Response, PageError> {
     let mut page = PageView::new(ctx.t("credit-code-title")).intro(ctx.t("credit-code-intro"));
     let code = query.code.clone().unwrap_or_default();
     page.push(Section::Form(
-        Form::get("/reference/credit-code", ctx.t("credit-code-check")).field(Field::new("code", ctx.t("field-credit-code"), "text").value(code.clone())),
+        Form::get("/reference/credit-code", ctx.t("credit-code-check"))
+            .field(Field::new("code", ctx.t("field-credit-code"), "text").value(code.clone())),
     ));
     if !code.trim().is_empty() {
         let check = state.app.check_credit_code(ctx.actor()?, &code).await.map_err(|e| ctx.fail(e))?;
         if check.valid {
-            page.push(Section::Notice(Notice::success(ctx.t_args("credit-code-valid", &[("code", check.code.clone())]))));
+            page.push(Section::Notice(Notice::success(
+                ctx.t_args("credit-code-valid", &[("code", check.code.clone())]),
+            )));
         } else {
             for error in &check.errors {
                 page.push(Section::Notice(Notice::error(error.message.clone())));
@@ -375,7 +455,10 @@ pub async fn credit_code(State(state): State<AppState>, ctx: Ctx, Query(query): 
             facts.push((ctx.t("credit-code-expected"), expected.to_string()));
         }
         if let Some(region) = &check.region {
-            facts.push((ctx.t("credit-code-region"), format!("{} {}", region.code, ctx.lang.name(&region.name_zh, region.name_en.as_deref()))));
+            facts.push((
+                ctx.t("credit-code-region"),
+                format!("{} {}", region.code, ctx.lang.name(&region.name_zh, region.name_en.as_deref())),
+            ));
         }
         if !facts.is_empty() {
             page.push(Section::Facts(facts));

@@ -206,7 +206,15 @@ impl Form {
     }
 
     pub fn get(action: impl Into<String>, submit: impl Into<String>) -> Self {
-        Self { action: action.into(), method: "get", submit: submit.into(), multipart: false, fields: Vec::new(), csrf: String::new(), inline: true }
+        Self {
+            action: action.into(),
+            method: "get",
+            submit: submit.into(),
+            multipart: false,
+            fields: Vec::new(),
+            csrf: String::new(),
+            inline: true,
+        }
     }
 
     #[must_use]

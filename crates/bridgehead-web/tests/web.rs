@@ -1,0 +1,8 @@
+//! Black-box tests of the server: the real binary's router on port 0, a fresh
+//! database per test, HTTP from outside.
+
+mod web {
+    mod access;
+    mod api;
+    mod pages;
+}

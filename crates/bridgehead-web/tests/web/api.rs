@@ -1,0 +1,255 @@
+//! The JSON API as clients use it.
+
+use bridgehead_domain::access::Role;
+use bridgehead_testkit::fixtures::{credit_code, world};
+use bridgehead_testkit::{PASSWORD, TestServer};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_wrong_check_character_is_refused_naming_the_field_and_the_expected_character() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::DistrictOfficer)).await;
+    let good = credit_code("330482", 77);
+    let wrong_last = if good.ends_with('0') { '1' } else { '0' };
+    let bad = format!("{}{wrong_last}", &good[..17]);
+    let response = server
+        .client_post(
+            "/api/v1/enterprises",
+            &token,
+            &json!({ "credit_code": bad, "name_zh": "测试（示例）", "region_code": "330482" }),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "validation");
+    assert_eq!(problem["errors"][0]["field"], "credit_code");
+    assert_eq!(problem["errors"][0]["code"], "credit_code.check_character");
+    let expected = good.chars().last().unwrap();
+    assert!(
+        problem["errors"][0]["message"].as_str().unwrap().contains(&format!("'{expected}'")),
+        "message should name the expected character {expected}: {problem}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_with_three_bad_rows_stores_nothing_and_lists_all_three() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::CityAnalyst)).await;
+    let mut csv = String::from("\u{feff}统一社会信用代码,企业名称,注册地区划代码,成立日期\n");
+    for n in 0..5 {
+        csv.push_str(&format!("{},好企业{n}（示例）,330402,2020-01-0{}\n", credit_code("330402", 100 + n), n + 1));
+    }
+    csv.push_str(&format!("{},坏日期（示例）,330402,2020-02-30\n", credit_code("330402", 200)));
+    csv.push_str(&format!("{},,330402,2020-01-01\n", credit_code("330402", 201)));
+    csv.push_str(&format!("{},坏区划（示例）,999999,2020-01-01\n", credit_code("330402", 202)));
+    let before = server
+        .app
+        .store
+        .read()
+        .await
+        .map(|mut c| async move { bridgehead_store::enterprises::count(&mut c).await.unwrap() })
+        .unwrap()
+        .await;
+    let response = server
+        .http()
+        .post(server.url("/api/v1/enterprises/import?file_name=bad.csv"))
+        .bearer_auth(&token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let problem: Value = response.json().await.unwrap();
+    let rows = problem["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{problem}");
+    assert_eq!(rows[0]["row"], 7);
+    assert_eq!(rows[0]["column"], "成立日期");
+    assert_eq!(rows[0]["value"], "2020-02-30");
+    assert_eq!(rows[1]["row"], 8);
+    assert_eq!(rows[1]["column"], "企业名称");
+    assert_eq!(rows[2]["row"], 9);
+    assert_eq!(rows[2]["column"], "注册地区划代码");
+    let after = server
+        .app
+        .store
+        .read()
+        .await
+        .map(|mut c| async move { bridgehead_store::enterprises::count(&mut c).await.unwrap() })
+        .unwrap()
+        .await;
+    assert_eq!(before, after, "a refused import stored something");
+}
+
+#[tokio::test]
+async fn importing_a_good_file_twice_creates_no_duplicates() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::Administrator)).await;
+    let mut csv = String::from("Credit code,Chinese name,Region code\n");
+    for n in 0..4 {
+        csv.push_str(&format!("{},导入企业{n}（示例）,330421\n", credit_code("330421", 300 + n)));
+    }
+    let mut outcomes = Vec::new();
+    for _ in 0..2 {
+        let response = server
+            .http()
+            .post(server.url("/api/v1/enterprises/import?file_name=good.csv"))
+            .bearer_auth(&token)
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        outcomes.push(response.json::<Value>().await.unwrap());
+    }
+    assert_eq!(outcomes[0]["created"], 4);
+    assert_eq!(outcomes[1]["created"], 0);
+    assert_eq!(outcomes[1]["updated"], 0);
+    assert_eq!(outcomes[1]["unchanged"], 4);
+    let list: Value = server.get_json("/api/v1/enterprises?region=330421", &token).await;
+    assert_eq!(list["total"], 4);
+}
+
+#[tokio::test]
+async fn updates_need_the_current_version() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::DistrictOfficer)).await;
+    let path = format!("/api/v1/enterprises/{}", world.ours.id);
+    let response = server.http().get(server.url(&path)).bearer_auth(&token).send().await.unwrap();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let body = json!({ "credit_code": world.ours.record.credit_code.to_string(), "name_zh": "改名（示例）", "region_code": "330482" });
+    let first = server
+        .http()
+        .put(server.url(&path))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    assert_ne!(first.headers()["etag"].to_str().unwrap(), etag);
+    let stale = server
+        .http()
+        .put(server.url(&path))
+        .bearer_auth(&token)
+        .header("if-match", &etag)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 412);
+    let problem: Value = stale.json().await.unwrap();
+    assert_eq!(problem["code"], "version_mismatch");
+}
+
+#[tokio::test]
+async fn cookie_sessions_need_the_csrf_token_and_the_same_origin() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::Administrator), PASSWORD).await;
+    let body = json!({ "name": "from the browser" });
+    let without = session.client.post(server.url("/api/v1/tokens")).json(&body).send().await.unwrap();
+    assert_eq!(without.status(), 403);
+    let cross_site = session
+        .client
+        .post(server.url("/api/v1/tokens"))
+        .header("x-csrf-token", &session.csrf)
+        .header("origin", "https://evil.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let with = session
+        .client
+        .post(server.url("/api/v1/tokens"))
+        .header("x-csrf-token", &session.csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with.status(), 201);
+    let me: Value = session.client.get(server.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["role"], "administrator");
+    let out = session
+        .client
+        .delete(server.url("/api/v1/session"))
+        .header("x-csrf-token", &session.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    let after = session.client.get(server.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(after.status(), 401);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let username = world.username(Role::EnterpriseUser);
+    for _ in 0..5 {
+        let response = server
+            .http()
+            .post(server.url("/api/v1/session"))
+            .json(&json!({ "username": username, "password": "not the password" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
+    let locked = server
+        .http()
+        .post(server.url("/api/v1/session"))
+        .json(&json!({ "username": username, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(locked.status(), 403);
+    let problem: Value = locked.json().await.unwrap();
+    assert_eq!(problem["code"], "auth.locked");
+}
+
+#[tokio::test]
+async fn bad_requests_get_problem_documents_not_server_errors() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::Administrator)).await;
+    for (method, path, body) in [
+        ("GET", "/api/v1/enterprises/not-a-number", None),
+        ("GET", "/api/v1/enterprises?per_page=0", None),
+        ("GET", "/api/v1/enterprises?sort=shoe_size", None),
+        ("POST", "/api/v1/enterprises", Some("{not json")),
+        ("POST", "/api/v1/enterprises", Some("{\"unknown_field\": 1}")),
+        ("GET", "/api/v1/no-such-route", None),
+        ("PUT", "/api/v1/enterprises/1/figures/99999", Some("{}")),
+    ] {
+        let mut request = server.http().request(method.parse().unwrap(), server.url(path)).bearer_auth(&token);
+        if let Some(body) = body {
+            request = request.header("content-type", "application/json").body(body.to_owned());
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        assert!(status.is_client_error(), "{method} {path}: {status}");
+        let problem: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(problem["code"].is_string(), "{method} {path}: no problem code in {problem}");
+    }
+}
+
+#[tokio::test]
+async fn health_and_openapi_are_public() {
+    let server = TestServer::start().await;
+    let health: Value = server.http().get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let document: Value =
+        server.http().get(server.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(document["info"]["title"], "Bridgehead API");
+    let docs = server.http().get(server.url("/api/v1/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+}

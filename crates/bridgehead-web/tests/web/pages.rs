@@ -1,0 +1,110 @@
+//! The pages, as a browser without JavaScript sees them.
+
+use bridgehead_domain::access::Role;
+use bridgehead_testkit::fixtures::world;
+use bridgehead_testkit::{PASSWORD, TestServer};
+
+#[tokio::test]
+async fn pages_speak_both_languages_and_remember_the_choice() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::DistrictOfficer), PASSWORD).await;
+    let zh = session.client.get(server.url("/enterprises")).send().await.unwrap().text().await.unwrap();
+    assert!(zh.contains("<html lang=\"zh-CN\">") && zh.contains("企业名录"));
+    assert!(zh.contains("平湖测试企业"), "the officer's own enterprise is listed");
+    assert!(!zh.contains("南湖测试企业"), "another district's enterprise is not");
+    let switch = session.client.get(server.url("/lang/en?next=/enterprises")).send().await.unwrap();
+    assert_eq!(switch.status(), 303);
+    let en = session.client.get(server.url("/enterprises")).send().await.unwrap().text().await.unwrap();
+    assert!(en.contains("<html lang=\"en\">") && en.contains("Enterprise registry"));
+}
+
+#[tokio::test]
+async fn signing_in_through_the_form_and_editing_an_enterprise() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let client = TestServer::client();
+    let login = client.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
+    assert!(login.contains("name=\"username\""));
+    let signed = client
+        .post(server.url("/login"))
+        .form(&[("username", world.username(Role::EnterpriseUser)), ("password", PASSWORD), ("next", "/enterprises")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let edit = client
+        .get(server.url(&format!("/enterprises/{}/edit", world.ours.id)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = edit.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let saved = client
+        .post(server.url(&format!("/enterprises/{}", world.ours.id)))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("credit_code", world.ours.record.credit_code.as_str()),
+            ("name_zh", "平湖改名企业（示例）"),
+            ("region_code", "330482"),
+            ("version", &world.ours.version.to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    assert!(saved.text().await.unwrap().contains("平湖改名企业"));
+    let forged = client
+        .post(server.url(&format!("/enterprises/{}", world.ours.id)))
+        .form(&[("_csrf", "forged"), ("name_zh", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    let other = client.get(server.url(&format!("/enterprises/{}", world.theirs.id))).send().await.unwrap();
+    assert_eq!(other.status(), 404);
+}
+
+#[tokio::test]
+async fn form_errors_are_shown_next_to_their_fields() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::CityAnalyst), PASSWORD).await;
+    let response = session
+        .client
+        .post(server.url("/enterprises"))
+        .form(&[
+            ("_csrf", session.csrf.as_str()),
+            ("credit_code", "91330100716105852A"),
+            ("name_zh", ""),
+            ("region_code", "330402"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"f-credit_code-error\""), "credit code error placed by its field");
+    assert!(
+        html.contains("should be &#39;F&#39;") || html.contains("should be 'F'"),
+        "names the expected check character"
+    );
+    assert!(html.contains("id=\"f-name_zh-error\""));
+}
+
+#[tokio::test]
+async fn unknown_pages_and_forbidden_pages_are_friendly() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::InstitutionUser), PASSWORD).await;
+    let missing = session.client.get(server.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert!(missing.text().await.unwrap().contains("<h1>"));
+    let forbidden = session.client.get(server.url("/enterprises")).send().await.unwrap();
+    assert_eq!(forbidden.status(), 403);
+    let anonymous = TestServer::client().get(server.url("/enterprises")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 303);
+    assert!(anonymous.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+}
