@@ -86,31 +86,10 @@ impl App {
             ));
         }
         let mut tx = self.store.begin().await?;
-        match &scope {
-            Some(Scope::Region { region_code }) => {
-                if bridgehead_store::reference::get_region(&mut tx, region_code).await?.is_none() {
-                    errors.push(
-                        FieldError::new("region_code", "region.unknown", "no such region").with_value(region_code),
-                    );
-                }
-            }
-            Some(Scope::Enterprise { enterprise_id }) => {
-                if bridgehead_store::enterprises::get(&mut tx, *enterprise_id).await?.is_none() {
-                    errors.push(
-                        FieldError::new("enterprise_id", "enterprise.unknown", "no such enterprise")
-                            .with_value(enterprise_id.to_string()),
-                    );
-                }
-            }
-            Some(Scope::Organization { organization_id }) => {
-                if bridgehead_store::reference::get_organization(&mut tx, *organization_id).await?.is_none() {
-                    errors.push(
-                        FieldError::new("organization_id", "organization.unknown", "no such organisation")
-                            .with_value(organization_id.to_string()),
-                    );
-                }
-            }
-            _ => {}
+        if let Some(scope) = &scope
+            && let Some(error) = missing_scope_object(&mut tx, scope).await?
+        {
+            errors.push(error);
         }
         let (Some(username), Some(scope), true) = (username, scope, errors.is_empty()) else {
             return Err(AppError::Invalid(errors));
@@ -324,6 +303,35 @@ impl App {
         tx.commit().await?;
         Ok(token)
     }
+}
+
+/// The error for a scope that names a region, enterprise or organisation that does not exist.
+async fn missing_scope_object(conn: &mut bridgehead_store::Conn, scope: &Scope) -> AppResult<Option<FieldError>> {
+    let missing = |field: &str, code: &'static str, message: &str, value: String| {
+        Some(FieldError::new(field, code, message).with_value(value))
+    };
+    Ok(match scope {
+        Scope::Installation => None,
+        Scope::Region { region_code } => match bridgehead_store::reference::get_region(conn, region_code).await? {
+            Some(_) => None,
+            None => missing("region_code", "region.unknown", "no such region", region_code.clone()),
+        },
+        Scope::Enterprise { enterprise_id } => match bridgehead_store::enterprises::get(conn, *enterprise_id).await? {
+            Some(_) => None,
+            None => missing("enterprise_id", "enterprise.unknown", "no such enterprise", enterprise_id.to_string()),
+        },
+        Scope::Organization { organization_id } => {
+            match bridgehead_store::reference::get_organization(conn, *organization_id).await? {
+                Some(_) => None,
+                None => missing(
+                    "organization_id",
+                    "organization.unknown",
+                    "no such organisation",
+                    organization_id.to_string(),
+                ),
+            }
+        }
+    })
 }
 
 /// A fresh session: the cookie value and CSRF token are returned once.

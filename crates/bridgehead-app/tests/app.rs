@@ -1,6 +1,9 @@
 //! Integration tests of the store and app layers: one binary, every test on a fresh
 //! database — SQLite by default, PostgreSQL when `TEST_DATABASE_URL` is set.
 
+// A failed unwrap is a failed test, which is what it should be here.
+#![allow(clippy::unwrap_used)]
+
 #[path = "app/common.rs"]
 mod common;
 

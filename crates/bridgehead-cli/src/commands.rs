@@ -196,12 +196,9 @@ async fn serve(app: App, settings: &Settings, banner: Option<String>) -> anyhow:
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(term) => term,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
+            let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+                let _ = ctrl_c.await;
+                return;
             };
             tokio::select! {
                 _ = ctrl_c => {},

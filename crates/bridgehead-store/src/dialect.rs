@@ -41,7 +41,9 @@ impl Backend {
     pub fn table_exists_sql(self) -> &'static str {
         match self {
             Self::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1",
-            Self::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1",
+            Self::Postgres => {
+                "SELECT tablename::text AS tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1"
+            }
         }
     }
 }

@@ -111,7 +111,7 @@ fn bind_record(sql: &mut SqlBuilder, record: &EnterpriseRecord) {
         .push(", ")
         .bind(optional(&record.industry_code.as_ref().map(ToString::to_string)))
         .push(", ")
-        .bind(record.registered_capital_minor.map_or(crate::sql::Value::Null, crate::sql::Value::Int))
+        .bind(record.registered_capital_minor.map_or(crate::sql::Value::NullInt, crate::sql::Value::Int))
         .push(", ")
         .bind_text(record.registered_capital_currency.as_str())
         .push(", ")

@@ -10,7 +10,11 @@ use sqlx::{Any, Arguments};
 pub enum Value {
     Text(String),
     Int(i64),
+    /// NULL for a text column.
     Null,
+    /// NULL for an integer column. PostgreSQL types every parameter, and a NULL typed
+    /// as text cannot be assigned to a BIGINT column.
+    NullInt,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -68,6 +72,7 @@ impl SqlBuilder {
                 Value::Text(text) => arguments.add(text.clone()),
                 Value::Int(number) => arguments.add(*number),
                 Value::Null => arguments.add(Option::<String>::None),
+                Value::NullInt => arguments.add(Option::<i64>::None),
             };
             debug_assert!(added.is_ok());
         }

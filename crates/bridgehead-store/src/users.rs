@@ -45,10 +45,10 @@ pub struct NewUser {
 
 pub async fn insert_user(conn: &mut Conn, user: &NewUser) -> StoreResult<User> {
     let (region, enterprise, organization) = match &user.scope {
-        Scope::Installation => (Value::Null, Value::Null, Value::Null),
-        Scope::Region { region_code } => (Value::Text(region_code.clone()), Value::Null, Value::Null),
-        Scope::Enterprise { enterprise_id } => (Value::Null, Value::Int(*enterprise_id), Value::Null),
-        Scope::Organization { organization_id } => (Value::Null, Value::Null, Value::Int(*organization_id)),
+        Scope::Installation => (Value::Null, Value::NullInt, Value::NullInt),
+        Scope::Region { region_code } => (Value::Text(region_code.clone()), Value::NullInt, Value::NullInt),
+        Scope::Enterprise { enterprise_id } => (Value::Null, Value::Int(*enterprise_id), Value::NullInt),
+        Scope::Organization { organization_id } => (Value::Null, Value::NullInt, Value::Int(*organization_id)),
     };
     let mut sql = crate::sql::SqlBuilder::new(
         "INSERT INTO users (username, display_name, password_hash, role, region_code, enterprise_id, organization_id, \

@@ -1,5 +1,6 @@
 //! Black-box tests of the server: the real binary's router on port 0, a fresh
 //! database per test, HTTP from outside.
+#![allow(clippy::unwrap_used)]
 
 mod web {
     mod access;

@@ -1,6 +1,6 @@
 //! Helpers shared by the test modules.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code)]
 
 use bridgehead_app::{Actor, App, AppError};
 use bridgehead_domain::access::{Role, User};

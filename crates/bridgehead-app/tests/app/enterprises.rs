@@ -101,11 +101,12 @@ async fn a_credit_code_can_be_registered_only_once() {
 async fn unknown_region_industry_tag_or_currency_is_refused_naming_the_field() {
     let (_db, app) = setup().await;
     let actor = admin();
-    let cases: [(&str, Box<dyn Fn(&mut EnterpriseFields)>); 4] = [
-        ("region_code", Box::new(|f| f.region_code = Some("330499".to_owned()))),
-        ("industry_code", Box::new(|f| f.industry_code = Some("9999".to_owned()))),
-        ("tags", Box::new(|f| f.tags = Some("high_tech,no_such_tag".to_owned()))),
-        ("registered_capital_currency", Box::new(|f| f.registered_capital_currency = Some("XAU".to_owned()))),
+    type Change = fn(&mut EnterpriseFields);
+    let cases: [(&str, Change); 4] = [
+        ("region_code", |f| f.region_code = Some("330499".to_owned())),
+        ("industry_code", |f| f.industry_code = Some("9999".to_owned())),
+        ("tags", |f| f.tags = Some("high_tech,no_such_tag".to_owned())),
+        ("registered_capital_currency", |f| f.registered_capital_currency = Some("XAU".to_owned())),
     ];
     for (n, (field, change)) in cases.iter().enumerate() {
         let mut fields = enterprise_fields("330482", n, "引用测试（示例）");

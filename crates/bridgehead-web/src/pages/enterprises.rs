@@ -547,7 +547,9 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
                 match field.bytes().await {
                     Ok(bytes) => upload = Some((name, bytes)),
                     Err(error) => {
-                        return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() }));
+                        return Err(
+                            ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() })
+                        );
                     }
                 }
             }

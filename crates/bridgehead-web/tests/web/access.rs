@@ -206,7 +206,7 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     // Nothing anyone outside Nanhu's chain of command sent changed the enterprise there.
     let after = server.app.enterprise(&operator, world.theirs.id).await.unwrap();
     let changed_by = bridgehead_store::audit::list(
-        &mut *server.app.store.read().await.unwrap(),
+        &mut server.app.store.read().await.unwrap(),
         &bridgehead_store::audit::AuditQuery {
             entity: Some("enterprise".into()),
             entity_key: Some(world.theirs.id.to_string()),

@@ -1,0 +1,194 @@
+// End-to-end browser test of the Bridgehead pages against a running `bridgehead demo`.
+//
+//   BASE_URL=http://127.0.0.1:PORT node --test --test-concurrency=1 tests/browser/
+//
+// Environment:
+//   BASE_URL         the server (required), e.g. http://127.0.0.1:8080
+//   CHROMIUM_PATH    the browser (default /usr/bin/chromium; never downloaded)
+//   BH_USER, BH_PASSWORD   the demo user that edits (default city / demo-password-2023)
+//   SCREENSHOT_DIR   where screenshots go (default tests/browser/screenshots)
+//
+// The tests run in order and share one browser profile (a fresh temporary directory).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const USER = process.env.BH_USER ?? 'city';
+const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
+const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
+const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;
+
+if (!BASE_URL) {
+  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
+}
+
+let profileDir;
+let context;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
+  // A persistent context on a fresh, throw-away profile directory (--user-data-dir).
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+    locale: 'zh-CN',
+  });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(20_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+});
+
+after(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function htmlLang() {
+  return page.locator('html').getAttribute('lang');
+}
+
+async function cookie(name) {
+  const cookies = await context.cookies(BASE_URL);
+  return cookies.find((c) => c.name === name);
+}
+
+async function signIn(username, password) {
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+}
+
+/** Opens the first enterprise of the registry, edits its English name, and checks the detail page. */
+async function editFirstEnterprise(label) {
+  await page.goto(`${BASE_URL}/enterprises`);
+  const first = page.locator('table.data tbody tr a[href^="/enterprises/"]').first();
+  const href = await first.getAttribute('href');
+  assert.match(href, /^\/enterprises\/\d+$/, 'the first row links to an enterprise');
+  await first.click();
+  await page.waitForURL(`${BASE_URL}${href}`);
+
+  await page.click(`a[href="${href}/edit"]`);
+  await page.waitForURL(`${BASE_URL}${href}/edit`);
+  const form = page.locator(`form[action="${href}"]`);
+  assert.ok((await form.locator('input[type=hidden][name=_csrf]').inputValue()).length > 0, 'the form has a CSRF token');
+  assert.match(await form.locator('input[type=hidden][name=version]').inputValue(), /^\d+$/, 'the form has a version');
+
+  const newName = `Browser test ${label} ${RUN_ID}`;
+  await form.locator('input[name=name_en]').fill(newName);
+  await shot(`${label}-2-edit-form`);
+  await Promise.all([page.waitForURL(`${BASE_URL}${href}`), form.locator('button[type=submit]').click()]);
+
+  const errors = await page.locator('small.error, .notice.error').allInnerTexts();
+  assert.deepEqual(errors, [], 'the edit is accepted without errors');
+  await assert.doesNotReject(
+    page.locator('dl.facts dd', { hasText: newName }).first().waitFor(),
+    `the detail page shows the new English name "${newName}"`,
+  );
+  await shot(`${label}-3-detail-after-edit`);
+
+  // The edit form shows the saved value too (no stale cache).
+  await page.goto(`${BASE_URL}${href}/edit`);
+  assert.equal(await page.locator('input[name=name_en]').inputValue(), newName);
+  return href;
+}
+
+test('a wrong password is refused with an error message', async () => {
+  await signIn(USER, `${PASSWORD}-wrong`);
+  assert.equal(new URL(page.url()).pathname, '/login', 'stays on the sign-in page');
+  const error = page.locator('.notice.error, small.error').first();
+  await error.waitFor();
+  assert.ok((await error.innerText()).trim().length > 0, 'the error has text');
+  assert.equal(await cookie('bh_session'), undefined, 'no session cookie');
+  assert.equal(await page.locator('form[action="/logout"]').count(), 0, 'not signed in');
+  await shot('0-wrong-password');
+});
+
+test('edit an enterprise in Chinese (the default language)', async () => {
+  await signIn(USER, PASSWORD);
+  assert.notEqual(new URL(page.url()).pathname, '/login', 'signed in');
+  assert.ok(await cookie('bh_session'), 'session cookie set');
+  assert.equal(await page.locator('header form[action="/logout"]').count(), 1, 'the sign-out button is shown');
+
+  await page.goto(`${BASE_URL}/enterprises`);
+  assert.equal(await htmlLang(), 'zh-CN');
+  assert.equal((await page.locator('h1').innerText()).trim(), '企业名录');
+  await shot('zh-1-registry');
+  await editFirstEnterprise('zh');
+  assert.equal(await htmlLang(), 'zh-CN', 'still Chinese after editing');
+});
+
+test('switch to English, edit again, and the choice is remembered', async () => {
+  await page.goto(`${BASE_URL}/enterprises`);
+  const switchLink = page.locator('#lang-switch');
+  assert.equal(await switchLink.getAttribute('lang'), 'en');
+  await Promise.all([page.waitForLoadState('load'), switchLink.click()]);
+  assert.equal(new URL(page.url()).pathname, '/enterprises', 'the switch returns to the same page');
+  assert.equal(await htmlLang(), 'en');
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Enterprise registry');
+  assert.equal((await cookie('bh_lang'))?.value, 'en', 'the bh_lang cookie holds the choice');
+  await shot('en-1-registry');
+
+  await editFirstEnterprise('en');
+  assert.equal(await htmlLang(), 'en', 'still English after editing');
+
+  // Remembered across navigation, including pages reached by typing the address.
+  for (const target of ['/', '/reference/regions', '/enterprises']) {
+    await page.goto(`${BASE_URL}${target}`);
+    assert.equal(await htmlLang(), 'en', `${target} is in English`);
+  }
+  assert.equal((await page.locator('h1').innerText()).trim(), 'Enterprise registry');
+
+  // And back to Chinese.
+  await Promise.all([page.waitForLoadState('load'), page.locator('#lang-switch').click()]);
+  assert.equal(await htmlLang(), 'zh-CN');
+  assert.equal((await cookie('bh_lang'))?.value, 'zh');
+  await page.goto(`${BASE_URL}/enterprises`);
+  assert.equal(await htmlLang(), 'zh-CN');
+  assert.equal((await page.locator('h1').innerText()).trim(), '企业名录');
+});
+
+test('signing out returns to a signed-out state', async () => {
+  await page.goto(`${BASE_URL}/enterprises`);
+  const signOut = page.locator('header form[action="/logout"] button[type=submit]');
+  await Promise.all([page.waitForLoadState('load'), signOut.click()]);
+  await page.waitForFunction(() => !document.querySelector('form[action="/logout"]'));
+  assert.equal(await page.locator('header a[href="/login"]').count(), 1, 'the header offers to sign in');
+  assert.equal(await page.locator('header a[href="/enterprises"]').count(), 0, 'no registry link when signed out');
+  await shot('9-signed-out');
+
+  // The registry now asks to sign in again.
+  await page.goto(`${BASE_URL}/enterprises`);
+  assert.equal(new URL(page.url()).pathname, '/login', 'the registry redirects to the sign-in page');
+});
+
+test('no script errors on the pages visited', () => {
+  assert.deepEqual(pageErrors, []);
+});
