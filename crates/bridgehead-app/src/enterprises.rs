@@ -134,24 +134,22 @@ fn outside_scope(region: &str) -> FieldError {
 const NOT_FOUND: AppError = AppError::NotFound { what: "enterprise" };
 
 impl App {
-    /// A page of the enterprises the actor may see.
-    pub async fn list_enterprises(
-        &self,
-        actor: &Actor,
-        mut filter: EnterpriseFilter,
-    ) -> AppResult<(Vec<Enterprise>, i64)> {
+    /// A page of the enterprises the actor may see (at most [`MAX_PAGE_SIZE`]).
+    pub async fn list_enterprises(&self, actor: &Actor, mut filter: EnterpriseFilter) -> AppResult<(Vec<Enterprise>, i64)> {
+        filter.limit = filter.limit.clamp(1, MAX_PAGE_SIZE);
+        self.scoped_enterprises(actor, filter).await
+    }
+
+    /// The enterprises the actor may see, with the caller's limit.
+    async fn scoped_enterprises(&self, actor: &Actor, mut filter: EnterpriseFilter) -> AppResult<(Vec<Enterprise>, i64)> {
         match enterprise_visibility(actor) {
             EnterpriseVisibility::All => {}
             EnterpriseVisibility::Region(region) => filter.scope_region_within = Some(region),
             EnterpriseVisibility::Only(id) => filter.only_id = Some(id),
             EnterpriseVisibility::None => {
-                return Err(AppError::Forbidden(format!(
-                    "the role {} has no access to the enterprise registry",
-                    actor.role
-                )));
+                return Err(AppError::Forbidden(format!("the role {} has no access to the enterprise registry", actor.role)));
             }
         }
-        filter.limit = filter.limit.clamp(1, MAX_PAGE_SIZE.max(filter.limit.min(MAX_EXPORT_ROWS)));
         filter.offset = filter.offset.max(0);
         Ok(store::list(&mut *self.store.read().await?, &filter).await?)
     }
@@ -214,7 +212,17 @@ impl App {
         if !visible(&mut tx, actor, &before).await? {
             return Err(NOT_FOUND);
         }
-        let record = fields.validate(actor.is(CREDIT_CODE_OVERRIDERS))?;
+        // An override once accepted by an authority stays with the unchanged code, so
+        // that users without the right to override can still edit the rest.
+        let keeps_override = !actor.is(CREDIT_CODE_OVERRIDERS)
+            && before.record.credit_code_override_reason.is_some()
+            && fields.credit_code.as_deref().map(|c| c.trim().to_ascii_uppercase()).as_deref()
+                == Some(before.record.credit_code.as_str());
+        let mut fields = fields.clone();
+        if keeps_override {
+            fields.credit_code_override_reason.clone_from(&before.record.credit_code_override_reason);
+        }
+        let record = fields.validate(actor.is(CREDIT_CODE_OVERRIDERS) || keeps_override)?;
         let references = References::load(&mut tx).await?;
         let mut errors = references.check(&record);
         if actor.role == Role::EnterpriseUser {
@@ -436,7 +444,7 @@ impl App {
     ) -> AppResult<Vec<u8>> {
         filter.limit = MAX_EXPORT_ROWS;
         filter.offset = 0;
-        let (enterprises, _) = self.list_enterprises(actor, filter).await?;
+        let (enterprises, _) = self.scoped_enterprises(actor, filter).await?;
         let mut rows = enterprises.iter().map(|e| bridgehead_io::enterprises::record_row(&e.record.to_fields()));
         let title = match lang {
             Lang::Zh => "企业名录",

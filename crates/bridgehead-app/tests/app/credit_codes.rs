@@ -103,3 +103,39 @@ async fn check_credit_code_warns_when_characters_3_to_8_are_not_a_known_region()
     assert_eq!(check.errors.len(), 1);
     assert_eq!(check.errors[0].code, "credit_code.check_character");
 }
+
+#[tokio::test]
+async fn an_enterprise_user_can_edit_its_enterprise_whose_code_an_authority_accepted() {
+    let (_db, app) = setup().await;
+    let (code, _) = with_wrong_check(&fixtures::credit_code("330482", 11));
+    let accepted = EnterpriseFields {
+        credit_code: Some(code.clone()),
+        credit_code_override_reason: Some("登记机关已确认".to_owned()),
+        ..enterprise_fields("330482", 11, "例外企业（示例）")
+    };
+    let enterprise = app.create_enterprise(&admin(), &accepted).await.unwrap();
+    let user = app
+        .add_user(
+            &admin(),
+            bridgehead_app::auth::UserRequest {
+                username: "override-owner".into(),
+                display_name: None,
+                password: bridgehead_testkit::PASSWORD.into(),
+                role: Role::EnterpriseUser,
+                region_code: None,
+                enterprise_id: Some(enterprise.id),
+                organization_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let owner = bridgehead_app::Actor::user(&user, None);
+    // The edit form of an enterprise user carries no override reason.
+    let mut fields = enterprise.record.to_fields();
+    fields.credit_code_override_reason = None;
+    fields.address = Some("新地址（示例）".into());
+    let updated = app.update_enterprise(&owner, enterprise.id, None, &fields).await.unwrap();
+    assert_eq!(updated.record.address.as_deref(), Some("新地址（示例）"));
+    assert_eq!(updated.record.credit_code_override_reason.as_deref(), Some("登记机关已确认"));
+    assert_eq!(updated.record.credit_code.as_str(), code);
+}
