@@ -92,6 +92,10 @@ pub fn enterprise_visibility(actor: &Actor) -> EnterpriseVisibility {
 /// Roles that register and edit enterprises of their region.
 pub const ENTERPRISE_REGISTRARS: &[Role] = &[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer];
 
+/// Roles that edit enterprises (each within its scope).
+pub const ENTERPRISE_EDITORS: &[Role] =
+    &[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser];
+
 /// Roles that may accept a credit code whose check character fails, with a reason.
 pub const CREDIT_CODE_OVERRIDERS: &[Role] = ENTERPRISE_REGISTRARS;
 

@@ -17,7 +17,9 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::access::{CREDIT_CODE_OVERRIDERS, ENTERPRISE_REGISTRARS, EnterpriseVisibility, enterprise_visibility};
+use crate::access::{
+    CREDIT_CODE_OVERRIDERS, ENTERPRISE_EDITORS, ENTERPRISE_REGISTRARS, EnterpriseVisibility, enterprise_visibility,
+};
 use crate::auth::audit;
 use crate::{Actor, App, AppError, AppResult};
 
@@ -135,19 +137,30 @@ const NOT_FOUND: AppError = AppError::NotFound { what: "enterprise" };
 
 impl App {
     /// A page of the enterprises the actor may see (at most [`MAX_PAGE_SIZE`]).
-    pub async fn list_enterprises(&self, actor: &Actor, mut filter: EnterpriseFilter) -> AppResult<(Vec<Enterprise>, i64)> {
+    pub async fn list_enterprises(
+        &self,
+        actor: &Actor,
+        mut filter: EnterpriseFilter,
+    ) -> AppResult<(Vec<Enterprise>, i64)> {
         filter.limit = filter.limit.clamp(1, MAX_PAGE_SIZE);
         self.scoped_enterprises(actor, filter).await
     }
 
     /// The enterprises the actor may see, with the caller's limit.
-    async fn scoped_enterprises(&self, actor: &Actor, mut filter: EnterpriseFilter) -> AppResult<(Vec<Enterprise>, i64)> {
+    async fn scoped_enterprises(
+        &self,
+        actor: &Actor,
+        mut filter: EnterpriseFilter,
+    ) -> AppResult<(Vec<Enterprise>, i64)> {
         match enterprise_visibility(actor) {
             EnterpriseVisibility::All => {}
             EnterpriseVisibility::Region(region) => filter.scope_region_within = Some(region),
             EnterpriseVisibility::Only(id) => filter.only_id = Some(id),
             EnterpriseVisibility::None => {
-                return Err(AppError::Forbidden(format!("the role {} has no access to the enterprise registry", actor.role)));
+                return Err(AppError::Forbidden(format!(
+                    "the role {} has no access to the enterprise registry",
+                    actor.role
+                )));
             }
         }
         filter.offset = filter.offset.max(0);
@@ -193,6 +206,18 @@ impl App {
         Ok(enterprise)
     }
 
+    /// Opens a write transaction on an enterprise the actor may edit.
+    async fn begin_edit(&self, actor: &Actor, id: i64) -> AppResult<(bridgehead_store::Tx, Enterprise)> {
+        actor.require(ENTERPRISE_EDITORS, "edit enterprises")?;
+        actor.require_write()?;
+        let mut tx = self.store.begin().await?;
+        let enterprise = store::get(&mut tx, id).await?.ok_or(NOT_FOUND)?;
+        if !visible(&mut tx, actor, &enterprise).await? {
+            return Err(NOT_FOUND);
+        }
+        Ok((tx, enterprise))
+    }
+
     /// Replaces an enterprise's fields. `expected_version` (the API's If-Match) guards
     /// against overwriting someone else's change.
     pub async fn update_enterprise(
@@ -202,16 +227,7 @@ impl App {
         expected_version: Option<i64>,
         fields: &EnterpriseFields,
     ) -> AppResult<Enterprise> {
-        actor.require(
-            &[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser],
-            "edit enterprises",
-        )?;
-        actor.require_write()?;
-        let mut tx = self.store.begin().await?;
-        let before = store::get(&mut tx, id).await?.ok_or(NOT_FOUND)?;
-        if !visible(&mut tx, actor, &before).await? {
-            return Err(NOT_FOUND);
-        }
+        let (mut tx, before) = self.begin_edit(actor, id).await?;
         // An override once accepted by an authority stays with the unchanged code, so
         // that users without the right to override can still edit the rest.
         let keeps_override = !actor.is(CREDIT_CODE_OVERRIDERS)
@@ -268,16 +284,7 @@ impl App {
         year: i32,
         fields: &YearlyFiguresFields,
     ) -> AppResult<YearlyFigures> {
-        actor.require(
-            &[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser],
-            "edit enterprises",
-        )?;
-        actor.require_write()?;
-        let mut tx = self.store.begin().await?;
-        let enterprise = store::get(&mut tx, id).await?.ok_or(NOT_FOUND)?;
-        if !visible(&mut tx, actor, &enterprise).await? {
-            return Err(NOT_FOUND);
-        }
+        let (mut tx, _) = self.begin_edit(actor, id).await?;
         let figures = fields.validate(year)?;
         let before = store::upsert_figures(&mut tx, id, &figures).await?;
         let key = format!("{id}:{year}");

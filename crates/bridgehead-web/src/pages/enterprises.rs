@@ -161,18 +161,8 @@ pub async fn list(
         rows,
         empty: ctx.t("enterprises-empty"),
     }));
-    let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let link_to = |n: i64| format!("/enterprises?{}", query_string(f, &[("page", n.to_string())]));
-    page.push(Section::Pager(Pager {
-        summary: ctx.t_args(
-            "pager-summary",
-            &[("page", page_number.to_string()), ("pages", pages.max(1).to_string()), ("total", total.to_string())],
-        ),
-        previous: (page_number > 1).then(|| link_to(page_number - 1)),
-        next: (page_number < pages).then(|| link_to(page_number + 1)),
-        previous_label: ctx.t("pager-previous"),
-        next_label: ctx.t("pager-next"),
-    }));
+    page.push(Section::Pager(Pager::numbered(&ctx, page_number, total, PER_PAGE, link_to)));
     Ok(ctx.render(page))
 }
 
@@ -537,30 +527,9 @@ pub async fn import_form(ctx: Ctx) -> Response {
     ctx.render(import_page(&ctx, None))
 }
 
-pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> Result<Response, PageError> {
+pub async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipart) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
-    let mut upload = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_owned();
-                match field.bytes().await {
-                    Ok(bytes) => upload = Some((name, bytes)),
-                    Err(error) => {
-                        return Err(
-                            ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() })
-                        );
-                    }
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(error) => {
-                return Err(ctx.fail(AppError::ImportFile { code: "import.upload", message: error.body_text() }));
-            }
-        }
-    }
-    let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = super::read_upload(&ctx, multipart).await? else {
         let page = import_page(&ctx, Some(Notice::error(ctx.t("import-no-file"))));
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
@@ -578,13 +547,7 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
                 ],
             )),
         ),
-        Err(AppError::ImportRows(rows)) => {
-            let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
-            notice.row_headers =
-                vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
-            notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, notice)
-        }
+        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
         Err(AppError::ImportFile { message, .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
         }

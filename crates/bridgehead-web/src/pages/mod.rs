@@ -129,6 +129,53 @@ struct Layout<'a> {
     page: &'a PageView,
 }
 
+impl Pager {
+    /// The pager of page `page` of a list of `total` items, `per_page` a page;
+    /// `link(n)` is the address of page `n`.
+    pub fn numbered(ctx: &Ctx, page: i64, total: i64, per_page: i64, link: impl Fn(i64) -> String) -> Self {
+        let pages = (total + per_page - 1) / per_page;
+        Self {
+            summary: ctx.t_args(
+                "pager-summary",
+                &[("page", page.to_string()), ("pages", pages.max(1).to_string()), ("total", total.to_string())],
+            ),
+            previous: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+            previous_label: ctx.t("pager-previous"),
+            next_label: ctx.t("pager-next"),
+        }
+    }
+}
+
+impl Notice {
+    /// The notice for an import refused with row errors: every row in a table.
+    pub fn import_rows(ctx: &Ctx, rows: Vec<bridgehead_io::RowError>) -> Self {
+        let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
+        notice.row_headers =
+            vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
+        notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
+        notice
+    }
+}
+
+/// The `file` part of a multipart upload: its name and bytes, `None` when no file
+/// was chosen.
+pub async fn read_upload(
+    ctx: &Ctx,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Option<(String, axum::body::Bytes)>, PageError> {
+    let refused = |message: String| ctx.fail(AppError::ImportFile { code: "import.upload", message });
+    let mut upload = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| refused(e.body_text()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_owned();
+            let bytes = field.bytes().await.map_err(|e| refused(e.body_text()))?;
+            upload = Some((name, bytes));
+        }
+    }
+    Ok(upload.filter(|(_, bytes)| !bytes.is_empty()))
+}
+
 /// A use-case error on a page: rendered as an error page in the visitor's language.
 #[derive(Debug)]
 pub struct PageError {

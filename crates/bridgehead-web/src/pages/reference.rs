@@ -170,7 +170,6 @@ pub async fn industries(
             .collect(),
         empty: ctx.t("empty-search"),
     }));
-    let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let link = |n: i64| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         if let Some(q) = &query.q {
@@ -182,16 +181,7 @@ pub async fn industries(
         s.append_pair("page", &n.to_string());
         format!("/reference/industries?{}", s.finish())
     };
-    page.push(Section::Pager(Pager {
-        summary: ctx.t_args(
-            "pager-summary",
-            &[("page", page_number.to_string()), ("pages", pages.max(1).to_string()), ("total", total.to_string())],
-        ),
-        previous: (page_number > 1).then(|| link(page_number - 1)),
-        next: (page_number < pages).then(|| link(page_number + 1)),
-        previous_label: ctx.t("pager-previous"),
-        next_label: ctx.t("pager-next"),
-    }));
+    page.push(Section::Pager(Pager::numbered(&ctx, page_number, total, PER_PAGE, link)));
     Ok(ctx.render(page))
 }
 
@@ -388,29 +378,16 @@ pub async fn currencies(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
 pub async fn import_rates(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let mut upload = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_owned();
-            upload = field.bytes().await.ok().map(|b| (name, b));
-        }
-    }
-    let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = super::read_upload(&ctx, multipart).await? else {
         let page = currencies_page(&state, &ctx, Some(Notice::error(ctx.t("import-no-file")))).await?;
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
     let (status, notice) = match state.app.import_exchange_rates(ctx.actor()?, &bytes, format).await {
         Ok(rows) => (StatusCode::OK, Notice::success(ctx.t_args("rates-imported", &[("rows", rows.to_string())]))),
-        Err(AppError::ImportRows(rows)) => {
-            let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
-            notice.row_headers =
-                vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
-            notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, notice)
-        }
+        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
         Err(AppError::ImportFile { message, .. }) => {
             (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
         }

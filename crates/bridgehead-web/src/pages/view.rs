@@ -249,6 +249,7 @@ impl Form {
     }
 }
 
+/// Previous/next links and "page N of M" for a list of `total` items.
 #[derive(Debug, Clone)]
 pub struct Pager {
     pub summary: String,
