@@ -128,7 +128,7 @@ echo "api-fuzz: schemathesis against $BASE_URL (checks: $CHECKS; up to $MAX_EXAM
 # schemathesis keeps its example database (.hypothesis, .schemathesis) in the working directory.
 cd "$WORK_DIR"
 status=0
-"$venv/bin/schemathesis" "${args[@]}" || status=$?
+"$venv/bin/schemathesis" --config-file "$here/schemathesis.toml" "${args[@]}" || status=$?
 echo "api-fuzz: JUnit report in $report_dir"
 if ((status != 0)); then
     echo "api-fuzz: FAILED (schemathesis exit code $status); each failure above has a curl line to reproduce it" >&2

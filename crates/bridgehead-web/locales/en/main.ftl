@@ -75,6 +75,7 @@ field-name-en = English name
 field-level = Level
 field-parent = Parent
 field-credit-code = Unified Social Credit Code
+field-region = Region
 field-region-code = Region code
 field-address = Address
 field-industry-code = Industry code

@@ -75,6 +75,7 @@ field-name-en = 英文名称
 field-level = 层级
 field-parent = 上级
 field-credit-code = 统一社会信用代码
+field-region = 注册地
 field-region-code = 注册地区划代码
 field-address = 注册地址
 field-industry-code = 行业代码

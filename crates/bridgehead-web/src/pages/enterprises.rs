@@ -86,6 +86,14 @@ pub async fn list(
     filter.offset = (page_number - 1) * PER_PAGE;
     let (items, total) = state.app.list_enterprises(actor, filter).await.map_err(|e| ctx.fail(e))?;
     let tags = state.app.tags(actor).await.map_err(|e| ctx.fail(e))?;
+    let region_names: std::collections::HashMap<String, String> = state
+        .app
+        .regions(actor, &bridgehead_store::reference::RegionFilter::default())
+        .await
+        .map_err(|e| ctx.fail(e))?
+        .into_iter()
+        .map(|r| (r.code.clone(), ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned()))
+        .collect();
 
     let f = &query.filter;
     let selected = |v: &Option<String>| vec![v.clone().unwrap_or_default()];
@@ -141,7 +149,9 @@ pub async fn list(
                     format!("/enterprises/{}", e.id),
                 ),
                 Cell::text(r.credit_code.to_string()),
-                Cell::text(r.region_code.to_string()),
+                Cell::text(
+                    region_names.get(r.region_code.as_str()).cloned().unwrap_or_else(|| r.region_code.to_string()),
+                ),
                 Cell::text(r.industry_code.as_ref().map(ToString::to_string).unwrap_or_default()),
                 Cell::text(r.size.map(|s| ctx.t(&format!("size-{}", s.as_str()))).unwrap_or_default()),
                 Cell::text(r.established_on.map(bridgehead_domain::enterprise::format_date).unwrap_or_default()),
@@ -153,7 +163,7 @@ pub async fn list(
         columns: vec![
             ctx.t("field-name"),
             ctx.t("field-credit-code"),
-            ctx.t("field-region-code"),
+            ctx.t("field-region"),
             ctx.t("field-industry-code"),
             ctx.t("field-size"),
             ctx.t("field-established-on"),
@@ -194,9 +204,25 @@ fn detail_page(ctx: &Ctx, detail: &bridgehead_app::enterprises::EnterpriseDetail
         (ctx.t("field-credit-code"), r.credit_code.to_string()),
         (ctx.t("field-name-zh"), r.name_zh.clone()),
         (ctx.t("field-name-en"), r.name_en.clone().unwrap_or_default()),
-        (ctx.t("field-region-code"), r.region_code.to_string()),
+        (
+            ctx.t("field-region-code"),
+            match &detail.region {
+                Some(region) => {
+                    format!("{} {}", region.code, ctx.lang.name(&region.name_zh, region.name_en.as_deref()))
+                }
+                None => r.region_code.to_string(),
+            },
+        ),
         (ctx.t("field-address"), r.address.clone().unwrap_or_default()),
-        (ctx.t("field-industry-code"), r.industry_code.as_ref().map(ToString::to_string).unwrap_or_default()),
+        (
+            ctx.t("field-industry-code"),
+            match &detail.industry {
+                Some(industry) => {
+                    format!("{} {}", industry.code, ctx.lang.name(&industry.name_zh, industry.name_en.as_deref()))
+                }
+                None => r.industry_code.as_ref().map(ToString::to_string).unwrap_or_default(),
+            },
+        ),
         (
             ctx.t("field-registered-capital"),
             fields.registered_capital.map(|c| format!("{c} {}", r.registered_capital_currency)).unwrap_or_default(),
