@@ -1,6 +1,12 @@
-// End-to-end browser test of the Bridgehead pages against a running `bridgehead demo`.
+// End-to-end browser test of the Bridgehead pages against a running `bridgehead demo`
+// (.ci/run step 6 starts one and runs this). By hand:
 //
-//   BASE_URL=http://127.0.0.1:PORT node --test --test-concurrency=1 tests/browser/
+//   target/debug/bridgehead --data-dir /tmp/bh-demo demo --listen 127.0.0.1:8080 &
+//   cd tests/browser && npm ci && BASE_URL=http://127.0.0.1:8080 npm test
+//
+// It signs in as the demo city analyst, edits the first enterprise of the registry in
+// Chinese and in English (checking the language switch and that it is remembered), checks
+// a validation error, a wrong password and signing out, and saves screenshots.
 //
 // Environment:
 //   BASE_URL         the server (required), e.g. http://127.0.0.1:8080
@@ -53,6 +59,8 @@ before(async () => {
       '--disable-sync',
     ],
     viewport: { width: 1280, height: 900 },
+    // The server follows Accept-Language until the bh_lang cookie says otherwise; a browser
+    // set to Chinese, as the platform's users' are, makes the Chinese default deterministic.
     locale: 'zh-CN',
   });
   context.setDefaultTimeout(15_000);
@@ -138,7 +146,7 @@ test('a wrong password is refused with an error message', async () => {
 
 test('edit an enterprise in Chinese (the default language)', async () => {
   await signIn(USER, PASSWORD);
-  assert.notEqual(new URL(page.url()).pathname, '/login', 'signed in');
+  assert.notEqual(new URL(page.url()).pathname, '/login', `signing in as ${USER} failed (still on /login)`);
   assert.ok(await cookie('bh_session'), 'session cookie set');
   assert.equal(await page.locator('header form[action="/logout"]').count(), 1, 'the sign-out button is shown');
 

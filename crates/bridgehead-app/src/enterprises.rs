@@ -331,13 +331,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         let references = References::load(&mut tx).await?;
         let mut row_errors: Vec<RowError> = Vec::new();
-        let row_error = |row: usize, error: FieldError| RowError {
-            row,
-            column: sheet.header_for(error.field.split('[').next().unwrap_or(&error.field)),
-            value: error.value.unwrap_or_default(),
-            reason: error.message,
-            code: error.code.to_owned(),
-        };
+        let row_error = |row: usize, error: FieldError| sheet.field_row_error(row, error);
         let mut first_row_of: HashMap<String, usize> = HashMap::new();
         let mut planned: Vec<(usize, Option<Enterprise>, EnterpriseRecord)> = Vec::with_capacity(total);
         for (done, record) in sheet.records.iter().enumerate() {

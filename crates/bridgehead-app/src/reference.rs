@@ -8,7 +8,7 @@ use bridgehead_domain::reference::{
     ClusterTaxonomy, Currency, ExchangeRate, Industry, Organization, Park, ParkLevel, Region, RegionGroup, Tag,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
-use bridgehead_io::{ColumnSpec, FileFormat, Limits, RowError};
+use bridgehead_io::{ColumnSpec, FileFormat, Limits};
 use bridgehead_store::reference::{
     self as store, IndustryFilter, NewCluster, NewClusterTaxonomy, ParkFields, RegionFilter,
 };
@@ -516,21 +516,15 @@ impl App {
                 record.get("source"),
             );
             match parsed {
-                Ok(rate) if !currencies.contains(&rate.currency_code) => row_errors.push(RowError {
-                    row: record.row,
-                    column: sheet.header_for("currency_code"),
-                    value: rate.currency_code.clone(),
-                    reason: "not a currency of this installation".to_owned(),
-                    code: "currency.unknown".to_owned(),
-                }),
+                Ok(rate) if !currencies.contains(&rate.currency_code) => row_errors.push(
+                    sheet.field_row_error(
+                        record.row,
+                        FieldError::new("currency_code", "currency.unknown", "not a currency of this installation")
+                            .with_value(&rate.currency_code),
+                    ),
+                ),
                 Ok(rate) => rates.push(rate),
-                Err(errors) => row_errors.extend(errors.0.into_iter().map(|e| RowError {
-                    row: record.row,
-                    column: sheet.header_for(&e.field),
-                    value: e.value.unwrap_or_default(),
-                    reason: e.message,
-                    code: e.code.to_owned(),
-                })),
+                Err(errors) => row_errors.extend(errors.0.into_iter().map(|e| sheet.field_row_error(record.row, e))),
             }
         }
         if !row_errors.is_empty() {

@@ -30,7 +30,16 @@ impl CreditCodeError {
     }
 
     pub fn into_field_error(self, field: &str, value: &str) -> FieldError {
-        FieldError::new(field, self.code(), self.to_string()).with_value(value)
+        let error = FieldError::new(field, self.code(), self.to_string()).with_value(value);
+        match self {
+            Self::Length(count) => error.with_param("count", count),
+            Self::Character { position, character } => {
+                error.with_param("position", position).with_param("character", character)
+            }
+            Self::CheckCharacter { expected, found } => {
+                error.with_param("expected", expected).with_param("found", found)
+            }
+        }
     }
 }
 

@@ -87,7 +87,9 @@ fn text(field: &str, value: &Option<String>, errors: &mut FieldErrors) -> Option
     let value = present(value)?;
     if value.chars().count() > MAX_TEXT_CHARS {
         errors.push(
-            FieldError::new(field, "text.too_long", format!("at most {MAX_TEXT_CHARS} characters")).with_value(value),
+            FieldError::new(field, "text.too_long", format!("at most {MAX_TEXT_CHARS} characters"))
+                .with_value(value)
+                .with_param("max", MAX_TEXT_CHARS),
         );
         return None;
     }

@@ -2,6 +2,8 @@
 //! which value and why, in a stable machine-readable code plus an English message; the
 //! web layer translates the code for the pages.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 /// One refused value.
@@ -16,11 +18,15 @@ pub struct FieldError {
     /// The offending value as given (truncated when long).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The particulars the message names (e.g. `expected` for a check character), so
+    /// that the message can be given in another language.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
 }
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code, message: message.into(), value: None }
+        Self { field: field.into(), code, message: message.into(), value: None, params: BTreeMap::new() }
     }
 
     #[must_use]
@@ -28,6 +34,14 @@ impl FieldError {
         let value = value.as_ref();
         let shown: String = value.chars().take(200).collect();
         self.value = Some(shown);
+        self
+    }
+}
+
+impl FieldError {
+    #[must_use]
+    pub fn with_param(mut self, name: &str, value: impl ToString) -> Self {
+        self.params.insert(name.to_owned(), value.to_string());
         self
     }
 }

@@ -85,6 +85,7 @@ impl Sheet {
             value: record.get(key).unwrap_or_default().to_owned(),
             reason: reason.into(),
             code: code.into(),
+            params: std::collections::BTreeMap::new(),
         }
     }
 
@@ -94,16 +95,27 @@ impl Sheet {
             .0
             .iter()
             .map(|error| {
-                let value = error.value.clone().or_else(|| record.get(&error.field).map(str::to_owned));
-                RowError {
-                    row: record.row,
-                    column: self.header_for(&error.field),
-                    value: value.unwrap_or_default(),
-                    reason: error.message.clone(),
-                    code: error.code.to_owned(),
+                let mut error = error.clone();
+                if error.value.is_none() {
+                    error.value = record.get(&error.field).map(str::to_owned);
                 }
+                self.field_row_error(record.row, error)
             })
             .collect()
+    }
+
+    /// A domain field error on row `row` as a row error, under the column the file
+    /// gave that field (`clusters[2].code` counts as `clusters`).
+    pub fn field_row_error(&self, row: usize, error: bridgehead_domain::FieldError) -> RowError {
+        let key = error.field.split('[').next().unwrap_or(&error.field);
+        RowError {
+            row,
+            column: self.header_for(key),
+            value: error.value.unwrap_or_default(),
+            reason: error.message,
+            code: error.code.to_owned(),
+            params: error.params,
+        }
     }
 }
 
@@ -120,6 +132,9 @@ pub struct RowError {
     pub reason: String,
     /// A stable code, e.g. `credit_code.check_character`.
     pub code: String,
+    /// The particulars the reason names, for giving it in another language.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 impl std::fmt::Display for RowError {

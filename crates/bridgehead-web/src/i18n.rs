@@ -112,6 +112,20 @@ impl Lang {
         LOCALES.lookup_with_args(self.id(), key, &args)
     }
 
+    /// A refused value's message in this language: the catalogue's `error-<code>` with
+    /// the error's particulars, or `fallback` (English) when the catalogue has none.
+    pub fn error_message(
+        self,
+        code: &str,
+        params: &std::collections::BTreeMap<String, String>,
+        fallback: &str,
+    ) -> String {
+        let key = format!("error-{}", code.replace(['.', '_'], "-"));
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> =
+            params.iter().map(|(k, v)| (Cow::Owned(k.clone()), FluentValue::from(v.clone()))).collect();
+        LOCALES.try_lookup_with_args(self.id(), &key, &args).unwrap_or_else(|| fallback.to_owned())
+    }
+
     /// Picks the name in this language, falling back to the other.
     pub fn name<'a>(self, zh: &'a str, en: Option<&'a str>) -> &'a str {
         match (self, en) {
@@ -139,6 +153,20 @@ mod tests {
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh: {only_zh:?}; only in en: {only_en:?}");
+    }
+
+    #[test]
+    fn field_errors_speak_the_page_language() {
+        let error = bridgehead_domain::codes::CreditCode::parse_structure("91330100716105852A")
+            .unwrap()
+            .check()
+            .unwrap_err()
+            .into_field_error("credit_code", "91330100716105852A");
+        let zh = Lang::Zh.error_message(error.code, &error.params, &error.message);
+        assert!(zh.contains('F') && zh.contains("校验码"), "{zh}");
+        let en = Lang::En.error_message(error.code, &error.params, &error.message);
+        assert!(en.contains("'F'"), "{en}");
+        assert_eq!(Lang::Zh.error_message("no.such.code", &Default::default(), "fallback"), "fallback");
     }
 
     #[test]

@@ -33,7 +33,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         crate::routes::healthz,
     ),
     components(schemas(Problem, ProblemField, ProblemRow)),
-    modifiers(&Security),
+    modifiers(&Security, &ProblemMediaType),
     security(("bearer" = []), ("session" = [])),
     tags(
         (name = "access", description = "Sign-in, the current user, API tokens"),
@@ -56,6 +56,34 @@ impl utoipa::Modify for Security {
         );
         components
             .add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("bh_session"))));
+    }
+}
+
+/// Error responses are RFC 9457 problem documents: say so with their media type,
+/// `application/problem+json`, which the server sends (one place instead of an
+/// annotation on every response).
+struct ProblemMediaType;
+
+impl utoipa::Modify for ProblemMediaType {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for operation in operations.into_iter().flatten() {
+                for response in operation.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    let is_problem = response.content.get("application/json").is_some_and(|content| match content {
+                        RefOr::T(content) => {
+                            matches!(&content.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
+                        }
+                        RefOr::Ref(_) => false,
+                    });
+                    if is_problem && let Some(content) = response.content.shift_remove("application/json") {
+                        response.content.insert("application/problem+json".to_owned(), content);
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -29,8 +29,7 @@ pub struct UserIn {
     pub display_name: Option<String>,
     /// At least 10 characters.
     pub password: String,
-    /// administrator, city_analyst, district_officer, enterprise_user, institution_user,
-    /// fund_manager, service_provider or clearing_participant.
+    #[schema(schema_with = super::dto::role_schema)]
     pub role: String,
     /// For city analysts and district officers.
     pub region_code: Option<String>,

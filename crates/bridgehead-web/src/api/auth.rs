@@ -89,7 +89,8 @@ impl From<&bridgehead_store::users::ApiToken> for TokenOut {
 #[serde(deny_unknown_fields)]
 pub struct TokenIn {
     pub name: String,
-    /// read or read_write (default read).
+    /// Defaults to read.
+    #[schema(schema_with = super::dto::token_scope_schema)]
     pub scope: Option<String>,
     /// Days until it expires (1–3650); never when absent.
     pub valid_days: Option<i64>,

@@ -3,10 +3,12 @@
 
 use bridgehead_domain::access::{Role, Scope, User};
 use bridgehead_domain::enterprise::{Enterprise, EnterpriseFields, YearlyFigures, YearlyFiguresFields, format_date};
+use bridgehead_domain::enterprise::{EnterpriseSize, Ownership};
 use bridgehead_domain::money::format_major_units;
 use bridgehead_domain::reference as r;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 
 /// An enterprise of the registry.
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,17 +71,50 @@ impl From<&Enterprise> for EnterpriseOut {
     }
 }
 
+/// A string schema listing the accepted values of a vocabulary, taken from the domain
+/// so that the document cannot drift from what the server accepts.
+fn vocabulary(values: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.into_iter().collect::<Vec<_>>()))
+        .description(Some(description))
+        .build()
+}
+
+pub fn ownership_schema() -> Object {
+    vocabulary(Ownership::ALL.iter().map(|o| o.as_str()), "Ownership of the enterprise.")
+}
+
+pub fn size_schema() -> Object {
+    vocabulary(EnterpriseSize::ALL.iter().map(|s| s.as_str()), "Size class of the enterprise.")
+}
+
+pub fn park_level_schema() -> Object {
+    vocabulary(r::ParkLevel::ALL.iter().map(|l| l.as_str()), "Level of the zone or park; other when absent.")
+}
+
+pub fn role_schema() -> Object {
+    vocabulary(Role::ALL.iter().map(|r| r.as_str()), "The user's role.")
+}
+
+pub fn token_scope_schema() -> Object {
+    vocabulary(["read", "read_write"], "What the token may do; read when absent.")
+}
+
 /// An enterprise as created or replaced. Every problem is reported at once.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseIn {
+    #[schema(value_type = String, required = true)]
     pub credit_code: Option<String>,
     /// Only when the credit code fails its check character and you are entitled to
     /// accept it (administrators, city analysts, district officers).
     pub credit_code_override_reason: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
     /// Six-digit region code.
+    #[schema(value_type = String, required = true)]
     pub region_code: Option<String>,
     pub address: Option<String>,
     /// GB/T 4754-2017 code.
@@ -90,9 +125,9 @@ pub struct EnterpriseIn {
     pub registered_capital_currency: Option<String>,
     /// YYYY-MM-DD.
     pub established_on: Option<String>,
-    /// state, private, foreign, hk_macao_taiwan or mixed.
+    #[schema(schema_with = ownership_schema)]
     pub ownership: Option<String>,
-    /// large, medium, small or micro.
+    #[schema(schema_with = size_schema)]
     pub size: Option<String>,
     pub listed: Option<bool>,
     pub contact_name: Option<String>,
@@ -310,10 +345,13 @@ impl From<&r::Park> for ParkOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParkIn {
+    #[schema(value_type = String, required = true)]
     pub name_zh: Option<String>,
     pub name_en: Option<String>,
+    #[schema(value_type = String, required = true)]
     pub region_code: Option<String>,
-    /// national, provincial or other.
+    /// Defaults to other.
+    #[schema(schema_with = park_level_schema)]
     pub level: Option<String>,
 }
 
@@ -461,9 +499,13 @@ impl From<&r::ExchangeRate> for ExchangeRateOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRateIn {
+    #[schema(value_type = String, required = true)]
     pub currency_code: Option<String>,
+    /// YYYY-MM-DD.
+    #[schema(value_type = String, required = true)]
     pub rate_date: Option<String>,
     /// CNY for one unit of the currency, as a decimal string.
+    #[schema(value_type = String, required = true)]
     pub rate: Option<String>,
     pub source: Option<String>,
 }

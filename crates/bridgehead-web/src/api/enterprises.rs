@@ -289,8 +289,9 @@ pub fn download(bytes: Vec<u8>, format: FileFormat, stem: &str) -> Response {
 
 /// Exports the enterprises you may see (same filters as the list) as `.xlsx` or `.csv`.
 #[utoipa::path(get, path = "/api/v1/enterprises/export", tag = "enterprises", params(FileQuery, EnterpriseQuery),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The file: `.xlsx` or UTF-8 CSV with a BOM",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,
     principal: Principal,
@@ -304,8 +305,9 @@ pub async fn export(
 
 /// The import template, with Chinese or English headers.
 #[utoipa::path(get, path = "/api/v1/enterprises/template", tag = "enterprises", params(FileQuery),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The template: `.xlsx` or UTF-8 CSV with a BOM",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn template(principal: Principal, Query(file): Query<FileQuery>) -> ApiResult<Response> {
     principal.require()?;
     let (format, lang) = file.parse()?;

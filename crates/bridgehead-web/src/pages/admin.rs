@@ -101,11 +101,11 @@ async fn users_page(
         );
     match error {
         Some(AppError::Invalid(errors)) => {
-            form.attach_errors(&errors.0);
+            form.attach_errors(ctx.lang, &errors.0);
             page.push(Section::Notice(Notice::error(ctx.t("form-has-errors"))));
         }
         Some(AppError::Duplicate(e)) => {
-            form.attach_errors(&[e]);
+            form.attach_errors(ctx.lang, &[e]);
             page.push(Section::Notice(Notice::error(ctx.t("form-has-errors"))));
         }
         Some(other) => return Err(ctx.fail(other)),

@@ -51,11 +51,9 @@ fn query_string(query: &EnterpriseQuery, extra: &[(&str, String)]) -> String {
     out.finish()
 }
 
-fn vocabulary_options(ctx: &Ctx, prefix: &str, values: &[&'static str], blank: bool) -> Vec<(String, String)> {
-    let mut options = Vec::new();
-    if blank {
-        options.push((String::new(), ctx.t("any")));
-    }
+/// Options of a vocabulary, after a blank option labelled with the text `blank`.
+fn vocabulary_options(ctx: &Ctx, prefix: &str, values: &[&'static str], blank: &str) -> Vec<(String, String)> {
+    let mut options = vec![(String::new(), ctx.t(blank))];
     options.extend(values.iter().map(|v| ((*v).to_owned(), ctx.t(&format!("{prefix}-{}", v.replace('_', "-"))))));
     options
 }
@@ -112,11 +110,11 @@ pub async fn list(
         )
         .field(
             Field::new("ownership", ctx.t("field-ownership"), "select")
-                .options(vocabulary_options(&ctx, "ownership", &ownership_values(), true), &selected(&f.ownership)),
+                .options(vocabulary_options(&ctx, "ownership", &ownership_values(), "any"), &selected(&f.ownership)),
         )
         .field(
             Field::new("size", ctx.t("field-size"), "select")
-                .options(vocabulary_options(&ctx, "size", &size_values(), true), &selected(&f.size)),
+                .options(vocabulary_options(&ctx, "size", &size_values(), "any"), &selected(&f.size)),
         )
         .field(Field::new("tag", ctx.t("field-tags"), "select").options(tag_options, &selected(&f.tag)))
         .field(Field::new("sort", ctx.t("filter-sort"), "select").options(sort_options, &selected(&f.sort)))
@@ -326,11 +324,11 @@ fn enterprise_form(
         .field(Field::new("established_on", ctx.t("field-established-on"), "date").value(text(&fields.established_on)))
         .field(
             Field::new("ownership", ctx.t("field-ownership"), "select")
-                .options(vocabulary_options(ctx, "ownership", &ownership_values(), true), &[text(&fields.ownership)]),
+                .options(vocabulary_options(ctx, "ownership", &ownership_values(), "not-given"), &[text(&fields.ownership)]),
         )
         .field(
             Field::new("size", ctx.t("field-size"), "select")
-                .options(vocabulary_options(ctx, "size", &size_values(), true), &[text(&fields.size)]),
+                .options(vocabulary_options(ctx, "size", &size_values(), "not-given"), &[text(&fields.size)]),
         )
         .field(
             Field::new("listed", ctx.t("field-listed"), "select").options(
@@ -377,7 +375,7 @@ fn form_page(ctx: &Ctx, title: String, mut form: Form, error: Option<&AppError>)
             }
             _ => vec![],
         };
-        let unplaced = form.attach_errors(&errors);
+        let unplaced = form.attach_errors(ctx.lang, &errors);
         let mut text = ctx.t("form-has-errors");
         if matches!(error, AppError::VersionMismatch { .. }) {
             text = ctx.t("error-version");

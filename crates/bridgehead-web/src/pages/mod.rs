@@ -153,7 +153,13 @@ impl Notice {
         let mut notice = Notice::error(ctx.t_args("import-rows-failed", &[("count", rows.len().to_string())]));
         notice.row_headers =
             vec![ctx.t("import-row"), ctx.t("import-column"), ctx.t("import-value"), ctx.t("import-reason")];
-        notice.rows = rows.into_iter().map(|r| vec![r.row.to_string(), r.column, r.value, r.reason]).collect();
+        notice.rows = rows
+            .into_iter()
+            .map(|r| {
+                let reason = ctx.lang.error_message(&r.code, &r.params, &r.reason);
+                vec![r.row.to_string(), r.column, r.value, reason]
+            })
+            .collect();
         notice
     }
 }
@@ -213,7 +219,12 @@ fn render_error(ctx: &Ctx, error: AppError) -> Response {
     };
     let detail = match &error {
         AppError::Store(_) | AppError::Internal(_) => ctx.t("error-internal-detail"),
-        AppError::Invalid(errors) => errors.to_string(),
+        AppError::Invalid(errors) => errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, ctx.lang.error_message(e.code, &e.params, &e.message)))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     };
     let page = PageView::new(ctx.t(key))

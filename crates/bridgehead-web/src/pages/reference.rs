@@ -219,10 +219,10 @@ async fn parks_page(
         page.push(Section::Heading(ctx.t("parks-create")));
         let mut form = park_form(ctx, input);
         if let Some(AppError::Invalid(errors)) = error {
-            form.attach_errors(&errors.0);
+            form.attach_errors(ctx.lang, &errors.0);
             page.push(Section::Notice(Notice::error(ctx.t("form-has-errors"))));
         } else if let Some(AppError::Duplicate(e)) = error {
-            form.attach_errors(std::slice::from_ref(e));
+            form.attach_errors(ctx.lang, std::slice::from_ref(e));
             page.push(Section::Notice(Notice::error(ctx.t("form-has-errors"))));
         }
         page.push(Section::Form(form));

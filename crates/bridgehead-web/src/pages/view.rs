@@ -233,16 +233,17 @@ impl Form {
     }
 
     /// Puts each field error next to its field; returns errors for fields the form lacks.
-    pub fn attach_errors(&mut self, errors: &[bridgehead_domain::FieldError]) -> Vec<String> {
+    pub fn attach_errors(&mut self, lang: crate::i18n::Lang, errors: &[bridgehead_domain::FieldError]) -> Vec<String> {
         let mut unplaced = Vec::new();
         for error in errors {
+            let message = lang.error_message(error.code, &error.params, &error.message);
             let base = error.field.split('[').next().unwrap_or(&error.field);
             match self.fields.iter_mut().find(|f| f.name == base) {
                 Some(field) => {
-                    let text = field.error.take().map_or(error.message.clone(), |e| format!("{e}; {}", error.message));
+                    let text = field.error.take().map_or(message.clone(), |e| format!("{e}; {message}"));
                     field.error = Some(text);
                 }
-                None => unplaced.push(format!("{}: {}", error.field, error.message)),
+                None => unplaced.push(format!("{}: {message}", error.field)),
             }
         }
         unplaced

@@ -87,10 +87,8 @@ async fn form_errors_are_shown_next_to_their_fields() {
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("id=\"f-credit_code-error\""), "credit code error placed by its field");
-    assert!(
-        html.contains("should be &#39;F&#39;") || html.contains("should be 'F'"),
-        "names the expected check character"
-    );
+    assert!(html.contains("<html lang=\"zh-CN\">"));
+    assert!(html.contains("校验码应为“F”"), "names the expected check character, in the page's language");
     assert!(html.contains("id=\"f-name_zh-error\""));
 }
 
