@@ -322,10 +322,10 @@ fn enterprise_form(
                 .value(fields.registered_capital_currency.clone().unwrap_or_else(|| "CNY".to_owned())),
         )
         .field(Field::new("established_on", ctx.t("field-established-on"), "date").value(text(&fields.established_on)))
-        .field(
-            Field::new("ownership", ctx.t("field-ownership"), "select")
-                .options(vocabulary_options(ctx, "ownership", &ownership_values(), "not-given"), &[text(&fields.ownership)]),
-        )
+        .field(Field::new("ownership", ctx.t("field-ownership"), "select").options(
+            vocabulary_options(ctx, "ownership", &ownership_values(), "not-given"),
+            &[text(&fields.ownership)],
+        ))
         .field(
             Field::new("size", ctx.t("field-size"), "select")
                 .options(vocabulary_options(ctx, "size", &size_values(), "not-given"), &[text(&fields.size)]),
