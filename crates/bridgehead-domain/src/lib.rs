@@ -3,10 +3,13 @@
 //! the roles that decide who may see what. Pure: no IO, no async, no SQL, no HTTP.
 
 pub mod access;
+pub mod calendar;
 pub mod codes;
 pub mod enterprise;
 pub mod field;
 pub mod money;
+pub mod period;
+pub mod project;
 pub mod reference;
 
 pub use field::{FieldError, FieldErrors};
