@@ -9,6 +9,7 @@ pub mod auth;
 pub mod demo;
 pub mod enterprises;
 mod error;
+pub mod projects;
 pub mod reference;
 pub mod seed;
 

@@ -30,3 +30,6 @@ mod auth;
 
 #[path = "app/backup.rs"]
 mod backup;
+
+#[path = "app/projects.rs"]
+mod projects;

@@ -789,7 +789,7 @@ mod tests {
             code: Some("2019-330482-36-03-000123".into()),
             name_zh: Some("示例整车项目（示例）".into()),
             region_code: Some("330482".into()),
-            industry_code: Some("3610".into()),
+            industry_code: Some("3612".into()),
             planned_total: Some("11000000000".into()),
             planned_fixed_assets: Some("9000000000".into()),
             planned_equipment: Some("5000000000".into()),
@@ -888,4 +888,47 @@ mod tests {
         );
         assert_eq!(early.errors[0].code, "report.before_start");
     }
+}
+
+/// A stored project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: i64,
+    pub version: i64,
+    pub record: ProjectRecord,
+    /// The planned total in CNY at the signing-date rate.
+    pub planned_total_cny_minor: i64,
+    /// The rate used (CNY per unit) and its date; `None` for CNY projects.
+    pub conversion: Option<(String, String)>,
+    pub signed_on: Date,
+    pub state: StageState,
+    pub started_on: Option<Date>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A stored monthly report revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlyReport {
+    pub id: i64,
+    pub project_id: i64,
+    pub period: Period,
+    pub revision: i64,
+    pub status: ReportStatus,
+    pub figures: ReportFigures,
+    pub revision_reason: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One step of a report's review, for its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportReview {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<ReportStatus>,
+    pub to_status: ReportStatus,
+    pub reason: Option<String>,
 }

@@ -15,6 +15,7 @@ pub mod enterprises;
 mod error;
 pub mod imports;
 pub mod migrate;
+pub mod projects;
 pub mod reference;
 pub mod sql;
 pub mod users;

@@ -1,0 +1,263 @@
+//! Projects, stages and the monthly report cycle, by role.
+
+use bridgehead_app::AppError;
+use bridgehead_domain::access::Role;
+use bridgehead_domain::project::{ProjectFields, ReportFields, ReportStatus, StageKind};
+use bridgehead_testkit::fixtures::{World, world};
+
+use crate::common::{actor, admin, setup};
+
+fn project_fields(world: &World, code: &str) -> ProjectFields {
+    ProjectFields {
+        code: Some(code.to_owned()),
+        name_zh: Some("平湖示例整车项目（示例）".into()),
+        region_code: Some("330482".into()),
+        industry_code: Some("3612".into()),
+        planned_total: Some("1000000".into()),
+        planned_equipment: Some("400000".into()),
+        investors: vec![(world.ours.id.to_string(), "100".into())],
+        ..ProjectFields::default()
+    }
+}
+
+fn figures(completed: &str, equipment: &str) -> ReportFields {
+    ReportFields { completed: Some(completed.into()), equipment: Some(equipment.into()), ..ReportFields::default() }
+}
+
+/// A project of `world.ours` in Pinghu, signed and started in January 2023.
+async fn started_project(app: &bridgehead_app::App, world: &World) -> i64 {
+    let project =
+        app.create_project(&admin(), &project_fields(world, "2023-330482-36-01-000001"), "2023-01-05").await.unwrap();
+    event(app, project.id, "started", "2023-01-20", None, None, None).await.unwrap();
+    project.id
+}
+
+async fn event(
+    app: &bridgehead_app::App,
+    id: i64,
+    kind: &str,
+    occurred_on: &str,
+    phase: Option<i64>,
+    reason: Option<&str>,
+    increment: Option<&str>,
+) -> Result<bridgehead_domain::project::StageEvent, AppError> {
+    let input = bridgehead_app::projects::EventInput {
+        kind: kind.into(),
+        occurred_on: occurred_on.into(),
+        phase,
+        reason: reason.map(Into::into),
+        increment: increment.map(Into::into),
+    };
+    app.record_event(&admin(), id, &input).await
+}
+
+fn invalid_codes(result: Result<impl std::fmt::Debug, AppError>) -> Vec<&'static str> {
+    match result {
+        Err(AppError::Invalid(errors)) => errors.0.iter().map(|e| e.code).collect(),
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_project_converts_its_planned_total_at_the_signing_date_rate() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let mut fields = project_fields(&world, "JX-USD-1");
+    fields.planned_currency = Some("USD".into());
+    fields.planned_total = Some("100000000".into());
+    fields.planned_equipment = None;
+    let refused = app.create_project(&admin(), &fields, "2019-03-01").await;
+    assert_eq!(invalid_codes(refused), ["project.no_rate"]);
+    app.put_exchange_rate(&admin(), Some("2019-02-28"), Some("USD"), Some("6.6901"), None).await.unwrap();
+    app.put_exchange_rate(&admin(), Some("2019-03-04"), Some("USD"), Some("6.7"), None).await.unwrap();
+    let project = app.create_project(&admin(), &fields, "2019-03-01").await.unwrap();
+    assert_eq!(project.planned_total_cny_minor, 66_901_000_000, "USD 100 million at 6.6901");
+    assert_eq!(project.conversion, Some(("6.6901".to_owned(), "2019-02-28".to_owned())));
+}
+
+#[tokio::test]
+async fn project_rules_name_their_fields() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let officer = actor(&app, &world, Role::DistrictOfficer).await;
+    let mut fields = project_fields(&world, "2023-330402-36-01-000009");
+    fields.region_code = Some("330402".into());
+    let codes = invalid_codes(app.create_project(&officer, &fields, "2023-01-05").await);
+    assert_eq!(codes, ["region.out_of_scope"], "Pinghu's officer registers only in Pinghu");
+    let mut fields = project_fields(&world, "2023-330481-36-01-000009");
+    fields.investors = vec![(world.ours.id.to_string(), "60".into())];
+    let codes = invalid_codes(app.create_project(&officer, &fields, "2023-01-05").await);
+    assert!(codes.contains(&"project.code_region") && codes.contains(&"project.shares_total"), "{codes:?}");
+    app.create_project(&officer, &project_fields(&world, "2023-330482-36-01-000002"), "2023-01-05").await.unwrap();
+    let duplicate =
+        app.create_project(&officer, &project_fields(&world, "2023-330482-36-01-000002"), "2023-01-05").await;
+    assert!(matches!(duplicate, Err(AppError::Duplicate(_))));
+}
+
+#[tokio::test]
+async fn stages_follow_their_rules_and_phases_count_the_increment() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let back = event(&app, id, "filed", "2023-02-01", None, None, None).await;
+    assert_eq!(invalid_codes(back), ["stage.back_needs_reason"]);
+    let early = event(&app, id, "in_production", "2023-01-10", None, None, None).await;
+    assert_eq!(invalid_codes(early), ["stage.date_order"]);
+    event(&app, id, "suspended", "2023-03-01", None, Some("land dispute"), None).await.unwrap();
+    event(&app, id, "resumed", "2023-04-01", None, None, None).await.unwrap();
+    let increase = event(&app, id, "signed", "2023-05-01", Some(2), None, None).await;
+    assert_eq!(invalid_codes(increase), ["stage.increment_required"]);
+    let event = event(&app, id, "signed", "2023-05-01", Some(2), None, Some("250000")).await.unwrap();
+    assert_eq!(event.increment_minor, Some(25_000_000));
+    let detail = app.project(&admin(), id).await.unwrap();
+    assert_eq!(detail.project.state.phase, 2);
+    assert_eq!(detail.events.len(), 5);
+    assert_eq!(
+        detail.project.started_on.map(bridgehead_domain::enterprise::format_date).as_deref(),
+        Some("2023-01-20")
+    );
+    // The district officer of another district sees nothing of it.
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+    assert_eq!(app.project(&city, id).await.unwrap().project.state.label(), StageKind::Signed);
+}
+
+#[tokio::test]
+async fn the_monthly_cycle_by_role_keeps_its_history() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    let district = actor(&app, &world, Role::DistrictOfficer).await;
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+
+    // Errors of SPEC §3 block even a draft.
+    assert_eq!(
+        invalid_codes(app.create_report(&enterprise, id, "2022-12", &figures("10", "1")).await),
+        ["report.before_start"]
+    );
+    assert_eq!(
+        invalid_codes(app.create_report(&enterprise, id, "2099-01", &figures("10", "1")).await),
+        ["report.future_month"]
+    );
+    assert_eq!(
+        invalid_codes(app.create_report(&enterprise, id, "2023-01", &figures("10", "11")).await),
+        ["report.equipment_above_total"]
+    );
+
+    let report = app.create_report(&enterprise, id, "2023-01", &figures("100000", "40000")).await.unwrap();
+    assert_eq!(report.status, ReportStatus::Draft);
+    // The city cannot review before the district; the district officer cannot approve its own draft.
+    assert!(app.act_on_report(&city, report.id, "approve_city", None).await.is_err());
+    app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap();
+    let no_reason = app.act_on_report(&district, report.id, "return_district", None).await;
+    assert_eq!(invalid_codes(no_reason), ["report.return_needs_reason"]);
+    app.act_on_report(&district, report.id, "return_district", Some("equipment looks high")).await.unwrap();
+    let fixed = app.update_report(&enterprise, report.id, None, &figures("100000", "30000")).await.unwrap();
+    assert_eq!(fixed.figures.equipment_minor, 3_000_000);
+    app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap();
+    assert!(matches!(
+        app.act_on_report(&enterprise, report.id, "approve_district", None).await,
+        Err(AppError::Forbidden(_))
+    ));
+    app.act_on_report(&district, report.id, "approve_district", None).await.unwrap();
+    let approved = app.act_on_report(&city, report.id, "approve_city", None).await.unwrap();
+    assert_eq!(approved.status, ReportStatus::ApprovedByCity);
+
+    // A correction is a new revision; the approved one counts until the new one is approved.
+    assert!(app.update_report(&enterprise, report.id, None, &figures("1", "0")).await.is_err());
+    let refused = app.correct_report(&enterprise, report.id, " ", &figures("120000", "30000")).await;
+    assert_eq!(invalid_codes(refused), ["report.correction_needs_reason"]);
+    let revision =
+        app.correct_report(&enterprise, report.id, "invoice found late", &figures("120000", "30000")).await.unwrap();
+    assert_eq!(revision.revision, 2);
+    for (who, action) in [(&enterprise, "submit"), (&district, "approve_district"), (&city, "approve_city")] {
+        app.act_on_report(who, revision.id, action, None).await.unwrap();
+    }
+    let detail = app.report(&city, report.id).await.unwrap();
+    assert_eq!(detail.report.status, ReportStatus::Superseded);
+    assert_eq!(detail.revisions.len(), 2);
+    let steps: Vec<String> = detail.reviews.iter().map(|r| r.action.clone()).collect();
+    assert_eq!(
+        steps,
+        ["create", "submit", "return_district", "submit", "approve_district", "approve_city", "supersede"]
+    );
+    assert_eq!(detail.reviews[2].reason.as_deref(), Some("equipment looks high"));
+}
+
+#[tokio::test]
+async fn warnings_need_a_note_before_submission() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    // March without January and February, and above the planned total of 1,000,000.
+    let report = app.create_report(&enterprise, id, "2023-03", &figures("1200000", "0")).await.unwrap();
+    let codes = invalid_codes(app.act_on_report(&enterprise, report.id, "submit", None).await);
+    assert_eq!(codes, ["report.warning_needs_note", "report.missing_months", "report.above_planned"]);
+    let mut noted = figures("1200000", "0");
+    noted.warning_note = Some("January and February filed on paper; the plan is being raised".into());
+    app.update_report(&enterprise, report.id, None, &noted).await.unwrap();
+    assert_eq!(
+        app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap().status,
+        ReportStatus::Submitted
+    );
+}
+
+#[tokio::test]
+async fn another_district_can_neither_see_nor_review_a_report() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    let report = app.create_report(&enterprise, id, "2023-01", &figures("100", "0")).await.unwrap();
+    app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap();
+    let nanhu = app
+        .add_user(
+            &admin(),
+            bridgehead_app::auth::UserRequest {
+                username: "nanhu-officer".into(),
+                display_name: None,
+                password: bridgehead_testkit::PASSWORD.into(),
+                role: Role::DistrictOfficer,
+                region_code: Some("330402".into()),
+                enterprise_id: None,
+                organization_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    let nanhu = bridgehead_app::Actor::user(&nanhu, None);
+    assert!(matches!(app.report(&nanhu, report.id).await, Err(AppError::NotFound { .. })));
+    assert!(matches!(
+        app.act_on_report(&nanhu, report.id, "approve_district", None).await,
+        Err(AppError::NotFound { .. })
+    ));
+    assert!(matches!(app.project(&nanhu, id).await, Err(AppError::NotFound { .. })));
+    let (listed, total) = app.list_reports(&nanhu, Default::default()).await.unwrap();
+    assert!(listed.is_empty() && total == 0);
+    let (projects, _) = app.list_projects(&nanhu, Default::default()).await.unwrap();
+    assert!(projects.is_empty());
+    assert!(app.reminders(&nanhu, "2023-02").await.unwrap().is_empty());
+    // Institutions have no access to projects at all.
+    let bank = actor(&app, &world, Role::InstitutionUser).await;
+    assert!(matches!(app.list_projects(&bank, Default::default()).await, Err(AppError::Forbidden(_))));
+}
+
+#[tokio::test]
+async fn reminders_list_projects_whose_report_is_missing_or_unsubmitted() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let district = actor(&app, &world, Role::DistrictOfficer).await;
+    let missing = app.reminders(&district, "2023-01").await.unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].project.id, id);
+    assert!(missing[0].status.is_none() && missing[0].overdue);
+    assert_eq!(bridgehead_domain::enterprise::format_date(missing[0].due_on), "2023-02-10");
+    assert!(app.reminders(&district, "2022-12").await.unwrap().is_empty(), "not started yet in December");
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    let report = app.create_report(&enterprise, id, "2023-01", &figures("100", "0")).await.unwrap();
+    assert_eq!(app.reminders(&district, "2023-01").await.unwrap()[0].status, Some(ReportStatus::Draft));
+    app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap();
+    assert!(app.reminders(&district, "2023-01").await.unwrap().is_empty());
+}
