@@ -29,6 +29,9 @@ const REGISTRY: Access =
 /// Roles that register enterprises.
 const REGISTRARS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]);
 
+/// Roles that file monthly reports (enterprises for their own projects, districts).
+const REPORT_FILERS: Access = Access::Roles(&[Role::Administrator, Role::DistrictOfficer, Role::EnterpriseUser]);
+
 /// One route: method, path (axum syntax), who may use it, and whether it is API or page.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteInfo {
@@ -70,7 +73,7 @@ fn page(method: &'static str, path: &'static str, access: Access, handler: Metho
 
 /// The table of every route.
 pub fn route_table() -> Vec<Entry> {
-    use api::{admin, auth, enterprises as ent, reference as refd};
+    use api::{admin, auth, enterprises as ent, projects as proj, reference as refd};
     vec![
         api_route("GET", "/healthz", EVERYONE, get(healthz)),
         api_route("GET", "/api/v1/openapi.json", EVERYONE, get(openapi_json)),
@@ -110,6 +113,20 @@ pub fn route_table() -> Vec<Entry> {
         api_route("PUT", "/api/v1/enterprises/{id}", REGISTRY, put(ent::update)),
         api_route("GET", "/api/v1/enterprises/{id}/figures", REGISTRY, get(ent::figures)),
         api_route("PUT", "/api/v1/enterprises/{id}/figures/{year}", REGISTRY, put(ent::put_figures)),
+        api_route("GET", "/api/v1/projects", REGISTRY, get(proj::list)),
+        api_route("POST", "/api/v1/projects", REGISTRARS, post(proj::create)),
+        api_route("GET", "/api/v1/projects/{id}", REGISTRY, get(proj::get)),
+        api_route("PUT", "/api/v1/projects/{id}", REGISTRARS, put(proj::update)),
+        api_route("GET", "/api/v1/projects/{id}/events", REGISTRY, get(proj::events)),
+        api_route("POST", "/api/v1/projects/{id}/events", REGISTRARS, post(proj::record_event)),
+        api_route("GET", "/api/v1/projects/{id}/reports", REGISTRY, get(proj::project_reports)),
+        api_route("POST", "/api/v1/projects/{id}/reports", REPORT_FILERS, post(proj::create_report)),
+        api_route("GET", "/api/v1/reports", REGISTRY, get(proj::list_reports)),
+        api_route("GET", "/api/v1/reports/reminders", REGISTRY, get(proj::reminders)),
+        api_route("GET", "/api/v1/reports/{id}", REGISTRY, get(proj::get_report)),
+        api_route("PUT", "/api/v1/reports/{id}", REPORT_FILERS, put(proj::update_report)),
+        api_route("POST", "/api/v1/reports/{id}/actions", REGISTRY, post(proj::act)),
+        api_route("POST", "/api/v1/reports/{id}/corrections", REPORT_FILERS, post(proj::correct)),
         api_route("GET", "/api/v1/users", ADMIN, get(admin::list_users)),
         api_route("POST", "/api/v1/users", ADMIN, post(admin::create_user)),
         api_route("POST", "/api/v1/users/{username}/disable", ADMIN, post(admin::disable_user)),

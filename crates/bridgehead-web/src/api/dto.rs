@@ -73,7 +73,7 @@ impl From<&Enterprise> for EnterpriseOut {
 
 /// A string schema listing the accepted values of a vocabulary, taken from the domain
 /// so that the document cannot drift from what the server accepts.
-fn vocabulary(values: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
+pub fn vocabulary(values: impl IntoIterator<Item = &'static str>, description: &str) -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(values.into_iter().collect::<Vec<_>>()))

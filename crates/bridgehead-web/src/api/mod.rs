@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod dto;
 pub mod enterprises;
+pub mod projects;
 pub mod reference;
 
 use axum::extract::FromRequest;

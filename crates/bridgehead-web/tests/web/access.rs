@@ -17,9 +17,14 @@ fn sees_theirs(role: Option<Role>) -> bool {
 }
 
 /// Fills a route's path parameters with objects that belong to someone else.
-fn concrete_path(path: &str, world: &World, other_token_id: i64, park_id: i64, taxonomy_id: i64) -> String {
+fn concrete_path(path: &str, world: &World, ids: &Ids) -> String {
+    let (other_token_id, park_id, taxonomy_id) = (ids.token, ids.park, ids.taxonomy);
     let id_for = |path: &str| -> String {
-        if path.contains("enterprises") {
+        if path.contains("/reports/") {
+            ids.report.to_string()
+        } else if path.contains("/projects/") {
+            ids.project.to_string()
+        } else if path.contains("enterprises") {
             world.theirs.id.to_string()
         } else if path.contains("parks") {
             park_id.to_string()
@@ -56,10 +61,32 @@ fn concrete_path(path: &str, world: &World, other_token_id: i64, park_id: i64, t
         .replace("{*path}", "app.css")
 }
 
+/// Objects of the other district (and of the administrator) that routes are aimed at.
+struct Ids {
+    token: i64,
+    park: i64,
+    taxonomy: i64,
+    project: i64,
+    report: i64,
+}
+
 /// A plausible body for a change: aimed at `theirs` where the route edits an enterprise.
 fn json_body(path: &str, world: &World) -> serde_json::Value {
     let theirs = &world.theirs.record;
-    if path.starts_with("/api/v1/enterprises") && path.contains("figures") {
+    if path.starts_with("/api/v1/projects") && path.ends_with("/events") {
+        json!({ "kind": "filed", "occurred_on": "2023-01-06" })
+    } else if path.starts_with("/api/v1/projects") && path.ends_with("/reports") {
+        json!({ "period": "2023-02", "completed": "5.00" })
+    } else if path.starts_with("/api/v1/projects") {
+        json!({ "code": "2023-330402-36-01-000001", "name_zh": "被改名（示例）", "region_code": "330402", "planned_total": "1",
+                "investors": [{ "enterprise_id": world.theirs.id, "share_percent": "100" }] })
+    } else if path.ends_with("/actions") {
+        json!({ "action": "approve_district" })
+    } else if path.ends_with("/corrections") {
+        json!({ "reason": "matrix", "completed": "1.00" })
+    } else if path.starts_with("/api/v1/reports") {
+        json!({ "completed": "7.00" })
+    } else if path.starts_with("/api/v1/enterprises") && path.contains("figures") {
         json!({ "revenue": "1.00" })
     } else if path.starts_with("/api/v1/enterprises") {
         json!({ "credit_code": theirs.credit_code.to_string(), "name_zh": "被改名（示例）", "region_code": "330402" })
@@ -129,6 +156,32 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
         )
         .await
         .unwrap();
+    // A project in Nanhu with a started phase and a submitted report.
+    let project = server
+        .app
+        .create_project(
+            &operator,
+            &bridgehead_domain::project::ProjectFields {
+                code: Some("2023-330402-36-01-000001".into()),
+                name_zh: Some("南湖测试项目（示例）".into()),
+                region_code: Some("330402".into()),
+                planned_total: Some("1000000".into()),
+                investors: vec![(world.theirs.id.to_string(), "100".into())],
+                ..Default::default()
+            },
+            "2023-01-02",
+        )
+        .await
+        .unwrap();
+    let started = bridgehead_app::projects::EventInput {
+        kind: "started".into(),
+        occurred_on: "2023-01-05".into(),
+        ..Default::default()
+    };
+    server.app.record_event(&operator, project.id, &started).await.unwrap();
+    let january = bridgehead_domain::project::ReportFields { completed: Some("100".into()), ..Default::default() };
+    let report = server.app.create_report(&operator, project.id, "2023-01", &january).await.unwrap();
+    server.app.act_on_report(&operator, report.id, "submit", None).await.unwrap();
     // A token of the administrator that other roles must not be able to revoke.
     let (other_token, _) = server
         .app
@@ -154,7 +207,14 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
 
     for (info, _) in route_table() {
         for (role, token) in &tokens {
-            let path = concrete_path(info.path, &world, other_token.id, park.id, taxonomy.id);
+            let ids = Ids {
+                token: other_token.id,
+                park: park.id,
+                taxonomy: taxonomy.id,
+                project: project.id,
+                report: report.id,
+            };
+            let path = concrete_path(info.path, &world, &ids);
             let method = Method::from_bytes(info.method.as_bytes()).unwrap();
             let mut request = client.request(method.clone(), server.url(&path));
             // A form sent back with its own values is an echo, not a leak.
@@ -198,7 +258,10 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
                 }
                 continue;
             }
-            if !sees_theirs(*role) && !sent_the_code && body.contains(&theirs_code) {
+            if !sees_theirs(*role)
+                && !sent_the_code
+                && (body.contains(&theirs_code) || body.contains("330402-36-01-000001"))
+            {
                 failures.push(format!("{label}: leaked the other district's enterprise ({status})"));
             }
         }
@@ -216,7 +279,23 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     )
     .await
     .unwrap();
-    for record in changed_by.iter().filter(|r| r.action != "create") {
+    let mut changed_by = changed_by;
+    for (entity, key) in [("project", project.id), ("monthly_report", report.id)] {
+        changed_by.extend(
+            bridgehead_store::audit::list(
+                &mut server.app.store.read().await.unwrap(),
+                &bridgehead_store::audit::AuditQuery {
+                    entity: Some(entity.into()),
+                    entity_key: Some(key.to_string()),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    for record in changed_by.iter().filter(|r| r.actor != "test" && r.action != "create") {
         let allowed = ["user:administrator", "user:city-analyst"].contains(&record.actor.as_str());
         if !allowed {
             failures.push(format!("{} changed the other district's enterprise ({})", record.actor, record.action));
