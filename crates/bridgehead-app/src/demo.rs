@@ -173,7 +173,91 @@ fn cluster_systems() -> Vec<ClusterTaxonomyInput> {
     ]
 }
 
+/// Jiaxing's county-level units with an illustrative project stem.
+const JIAXING_UNITS: &[(&str, &str)] = &[
+    ("330402", "南湖"),
+    ("330411", "秀洲"),
+    ("330421", "嘉善"),
+    ("330424", "海盐"),
+    ("330481", "海宁"),
+    ("330482", "平湖"),
+    ("330483", "桐乡"),
+];
+
 impl App {
+    /// Illustrative projects in Jiaxing's seven county-level units: in each, one project
+    /// signed in 2022 and started in January 2023 with reports for January–June 2023
+    /// approved through both review levels, and one signed in 2023 not yet started.
+    /// (The statistics work calibrates amounts to the published figures.)
+    async fn build_demo_projects(&self, operator: &Actor) -> AppResult<usize> {
+        use bridgehead_domain::project::{ProjectFields, ReportFields};
+        let mut created = 0;
+        for (unit, (region, stem)) in JIAXING_UNITS.iter().enumerate() {
+            let investor_code = demo_credit_code(region, PLACES.iter().position(|p| p.0 == *region).unwrap_or(0) * 5);
+            let Some(investor) =
+                bridgehead_store::enterprises::get_by_credit_code(&mut *self.store.read().await?, &investor_code)
+                    .await?
+            else {
+                continue;
+            };
+            for (slot, (year, started)) in [(2022, true), (2023, false)].into_iter().enumerate() {
+                let code = format!("{year}-{region}-36-01-{:06}", 100 + unit * 10 + slot);
+                if bridgehead_store::projects::get_project_by_code(&mut *self.store.read().await?, &code)
+                    .await?
+                    .is_some()
+                {
+                    continue;
+                }
+                let planned_wan = 50_000 + (unit as i64 * 7_919 + slot as i64 * 3_571) % 150_000;
+                let fields = ProjectFields {
+                    code: Some(code),
+                    name_zh: Some(format!("{stem}示例智能制造项目{}（示例）", slot + 1)),
+                    name_en: Some(format!("Example smart manufacturing project {} (illustrative)", slot + 1)),
+                    region_code: Some((*region).to_owned()),
+                    industry_code: Some(["3670", "3982", "3841", "2651"][(unit + slot) % 4].to_owned()),
+                    project_type: Some(
+                        ["new", "expansion", "technological_transformation"][(unit + slot) % 3].to_owned(),
+                    ),
+                    planned_total: Some(format!("{}", planned_wan * 10_000)),
+                    planned_fixed_assets: Some(format!("{}", planned_wan * 8_000)),
+                    planned_equipment: Some(format!("{}", planned_wan * 4_000)),
+                    from_shanghai: Some((unit % 3 == 0).to_string()),
+                    investors: vec![(investor.id.to_string(), "100".to_owned())],
+                    ..ProjectFields::default()
+                };
+                let signed_on = format!("{year}-{:02}-{:02}", 3 + unit % 6, 10 + unit);
+                let project = self.create_project(operator, &fields, &signed_on).await?;
+                created += 1;
+                if !started {
+                    continue;
+                }
+                let start = crate::projects::EventInput {
+                    kind: "started".into(),
+                    occurred_on: "2023-01-16".into(),
+                    ..Default::default()
+                };
+                self.record_event(operator, project.id, &start).await?;
+                for month in 1..=6 {
+                    // A month's investment: a steady share of the plan, varied by unit and month.
+                    let completed_wan = planned_wan / 40 + (unit as i64 * 13 + month * 7) % 300;
+                    let figures = ReportFields {
+                        completed: Some(format!("{}", completed_wan * 10_000)),
+                        equipment: Some(format!("{}", completed_wan * 4_000)),
+                        construction: Some(format!("{}", completed_wan * 5_000)),
+                        employees: Some(format!("{}", 80 + unit * 10 + month as usize)),
+                        ..ReportFields::default()
+                    };
+                    let report =
+                        self.create_report(operator, project.id, &format!("2023-{month:02}"), &figures).await?;
+                    for action in ["submit", "approve_district", "approve_city"] {
+                        self.act_on_report(operator, report.id, action, None).await?;
+                    }
+                }
+            }
+        }
+        Ok(created)
+    }
+
     /// Builds the demo data set, or leaves it as it is when it is already there.
     pub async fn build_demo(&self) -> AppResult<DemoSummary> {
         let operator = Actor::system("demo");
@@ -219,6 +303,8 @@ impl App {
         .map_err(|e| AppError::Internal(e.to_string()))?;
         self.import_enterprises(&operator, "demo-enterprises.csv", &file, bridgehead_io::FileFormat::Csv, &|_, _| {})
             .await?;
+
+        self.build_demo_projects(&operator).await?;
 
         let mut conn = self.store.read().await?;
         let first_enterprise =

@@ -253,3 +253,101 @@ async fn health_and_openapi_are_public() {
     let docs = server.http().get(server.url("/api/v1/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
 }
+
+#[tokio::test]
+async fn the_monthly_cycle_through_the_api() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let admin = server.token(world.username(Role::Administrator)).await;
+    let enterprise = server.token(world.username(Role::EnterpriseUser)).await;
+    let district = server.token(world.username(Role::DistrictOfficer)).await;
+    let city = server.token(world.username(Role::CityAnalyst)).await;
+
+    let project = server
+        .client_post(
+            "/api/v1/projects",
+            &admin,
+            &json!({
+                "code": "2023-330482-36-01-000001", "name_zh": "平湖测试项目（示例）", "region_code": "330482",
+                "industry_code": "3612", "planned_total": "1000000.00", "signed_on": "2023-01-05",
+                "investors": [{ "enterprise_id": world.ours.id, "share_percent": "100" }]
+            }),
+        )
+        .await;
+    assert_eq!(project.status(), 201);
+    let project: Value = project.json().await.unwrap();
+    let id = project["id"].as_i64().unwrap();
+    let started = server
+        .client_post(
+            &format!("/api/v1/projects/{id}/events"),
+            &admin,
+            &json!({ "kind": "started", "occurred_on": "2023-01-20" }),
+        )
+        .await;
+    assert_eq!(started.status(), 201);
+
+    let bad = server
+        .client_post(
+            &format!("/api/v1/projects/{id}/reports"),
+            &enterprise,
+            &json!({ "period": "2023-01", "completed": "10.00", "equipment": "11.00" }),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let problem: Value = bad.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "equipment");
+
+    let created = server
+        .client_post(
+            &format!("/api/v1/projects/{id}/reports"),
+            &enterprise,
+            &json!({ "period": "2023-01", "completed": "100000.00", "equipment": "40000.00" }),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let report: Value = created.json().await.unwrap();
+    let report_id = report["id"].as_i64().unwrap();
+    let server = &server;
+    let act = |token: &str, action: &str, reason: Option<&str>| {
+        let body = json!({ "action": action, "reason": reason });
+        let path = format!("/api/v1/reports/{report_id}/actions");
+        let token = token.to_owned();
+        async move { server.client_post(&path, &token, &body).await }
+    };
+    assert_eq!(act(&enterprise, "submit", None).await.status(), 200);
+    assert_eq!(act(&city, "approve_city", None).await.status(), 422, "the district reviews first");
+    assert_eq!(act(&district, "return_district", Some("equipment looks high")).await.status(), 200);
+    let fixed = server
+        .http()
+        .put(server.url(&format!("/api/v1/reports/{report_id}")))
+        .bearer_auth(&enterprise)
+        .json(&json!({ "completed": "100000.00", "equipment": "30000.00" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fixed.status(), 200);
+    assert_eq!(act(&enterprise, "submit", None).await.status(), 200);
+    assert_eq!(act(&enterprise, "approve_district", None).await.status(), 403);
+    assert_eq!(act(&district, "approve_district", None).await.status(), 200);
+    assert_eq!(act(&city, "approve_city", None).await.status(), 200);
+
+    let correction = server
+        .client_post(
+            &format!("/api/v1/reports/{report_id}/corrections"),
+            &enterprise,
+            &json!({ "reason": "late invoice", "completed": "120000.00" }),
+        )
+        .await;
+    assert_eq!(correction.status(), 201);
+    let detail = server.get_json(&format!("/api/v1/reports/{report_id}"), &city).await;
+    assert_eq!(detail["status"], "approved_by_city", "the approved revision counts until the correction is approved");
+    assert_eq!(detail["revisions"].as_array().unwrap().len(), 2);
+    let actions: Vec<&str> =
+        detail["reviews"].as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "submit", "return_district", "submit", "approve_district", "approve_city"]);
+    assert_eq!(detail["reviews"][2]["reason"], "equipment looks high");
+
+    let reminders = server.get_json("/api/v1/reports/reminders?period=2023-02", &district).await;
+    assert_eq!(reminders.as_array().unwrap().len(), 1, "February is missing");
+    assert_eq!(reminders[0]["due_on"], "2023-03-10");
+}
