@@ -160,6 +160,7 @@ async fn load_industries(conn: &mut Conn, industries: &[Industry]) -> AppResult<
 impl App {
     /// Loads the shipped reference data if the database has none yet.
     pub async fn ensure_reference_data(&self) -> AppResult<Option<LoadCounts>> {
+        self.ensure_calendar().await?;
         let mut tx = self.store.begin().await?;
         if !store::list_currencies(&mut tx).await?.is_empty() {
             return Ok(None);

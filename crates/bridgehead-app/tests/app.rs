@@ -33,3 +33,6 @@ mod backup;
 
 #[path = "app/projects.rs"]
 mod projects;
+
+#[path = "app/calendar.rs"]
+mod calendar;

@@ -11,13 +11,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Date, Weekday};
 
 use crate::FieldError;
 
 /// How a listed day differs from the Monday-to-Friday rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DayKind {
     /// A day off (放假), even when it falls on a weekday.
     Holiday,
@@ -49,7 +51,7 @@ impl DayKind {
 
 /// One day that differs from the Monday-to-Friday rule (or, for clarity, a weekend day
 /// inside a holiday period), with the name of the holiday it belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CalendarDay {
     pub date: Date,
     pub kind: DayKind,

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod dialect;
 pub mod enterprises;
 mod error;

@@ -31,6 +31,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 3,
+        name: "calendar",
+        common: include_str!("../migrations/0003_calendar.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this program knows.

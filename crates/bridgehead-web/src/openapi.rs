@@ -26,6 +26,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::reference::list_tags, api::reference::put_tag, api::reference::list_currencies,
         api::reference::list_exchange_rates, api::reference::put_exchange_rate, api::reference::rate_on, api::reference::import_exchange_rates,
         api::reference::check_credit_code, api::reference::list_organizations,
+        api::calendar::years, api::calendar::import, api::calendar::deadline,
         api::enterprises::list, api::enterprises::create, api::enterprises::get, api::enterprises::update,
         api::enterprises::figures, api::enterprises::put_figures, api::enterprises::import, api::enterprises::export, api::enterprises::template,
         api::projects::list, api::projects::create, api::projects::get, api::projects::update,

@@ -351,3 +351,31 @@ async fn the_monthly_cycle_through_the_api() {
     assert_eq!(reminders.as_array().unwrap().len(), 1, "February is missing");
     assert_eq!(reminders[0]["due_on"], "2023-03-10");
 }
+
+#[tokio::test]
+async fn deadlines_count_working_days_across_the_national_day_holiday() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let token = server.token(world.username(Role::EnterpriseUser)).await;
+    let deadline = server.get_json("/api/v1/calendar/deadline?from=2024-09-27&working_days=7", &token).await;
+    assert_eq!(deadline["deadline"], "2024-10-12");
+    let years = server.get_json("/api/v1/calendar", &token).await;
+    let national_day_2024: Vec<&str> = years.as_array().unwrap().iter().find(|y| y["year"] == 2024).unwrap()["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["name"] == "国庆节" && d["kind"] == "holiday")
+        .map(|d| d["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(national_day_2024.first(), Some(&"2024-10-01"));
+    assert_eq!(national_day_2024.len(), 7);
+    let refused = server
+        .http()
+        .post(server.url("/api/v1/calendar/import"))
+        .bearer_auth(&token)
+        .body("date,kind,name\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403, "only administrators change the calendar");
+}
