@@ -60,7 +60,7 @@ fn scope_filter(actor: &Actor) -> AppResult<ProjectFilter> {
 }
 
 /// Whether the actor may see this project.
-async fn visible(conn: &mut Conn, actor: &Actor, project: &Project) -> AppResult<bool> {
+pub(crate) async fn visible(conn: &mut Conn, actor: &Actor, project: &Project) -> AppResult<bool> {
     let filter = scope_filter(actor)?;
     if let Some(region) = &filter.scope_region_within
         && !bridgehead_store::reference::region_within(conn, project.record.region_code.as_str(), region).await?
@@ -76,7 +76,7 @@ async fn visible(conn: &mut Conn, actor: &Actor, project: &Project) -> AppResult
 }
 
 /// The workflow roles an actor holds on a project it can see.
-fn report_roles(actor: &Actor) -> Vec<ReportActor> {
+pub(crate) fn report_roles(actor: &Actor) -> Vec<ReportActor> {
     match actor.role {
         Role::Administrator => vec![ReportActor::Filer, ReportActor::District, ReportActor::City],
         Role::EnterpriseUser => vec![ReportActor::Filer],

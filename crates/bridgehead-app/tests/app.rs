@@ -36,3 +36,6 @@ mod projects;
 
 #[path = "app/calendar.rs"]
 mod calendar;
+
+#[path = "app/confirmations.rs"]
+mod confirmations;

@@ -274,6 +274,15 @@ async fn import(app: &App, kind: ImportKind, file: &Path) -> anyhow::Result<()> 
             let rows = app.import_regions_csv(&actor, &text).await.map_err(explain)?;
             println!("imported {rows} regions");
         }
+        ImportKind::Calendar => {
+            let text = String::from_utf8(bytes).context("the calendar file must be UTF-8 CSV")?;
+            let source = file.file_name().map_or_else(|| "import".to_owned(), |n| n.to_string_lossy().into_owned());
+            let years = app.import_calendar(&actor, &text, &source).await.map_err(explain)?;
+            println!(
+                "imported the calendar of {}",
+                years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            );
+        }
         ImportKind::Industries => {
             let text = String::from_utf8(bytes).context("the industries file must be UTF-8 CSV")?;
             let rows = app.import_industries_csv(&actor, &text).await.map_err(explain)?;

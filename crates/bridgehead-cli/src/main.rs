@@ -107,6 +107,8 @@ pub enum ImportKind {
     Regions,
     /// An industry list (code,level,parent,name_zh[,name_en]).
     Industries,
+    /// Working-day calendar years (date,kind,name; kind holiday or workday).
+    Calendar,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

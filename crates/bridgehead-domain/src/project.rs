@@ -932,3 +932,185 @@ pub struct ReportReview {
     pub to_status: ReportStatus,
     pub reason: Option<String>,
 }
+
+vocabulary!(
+    /// Where an imported-equipment tax-free confirmation stands.
+    ConfirmationStatus { Draft = "draft", Submitted = "submitted", Approved = "approved", Rejected = "rejected" }
+);
+
+/// Working days the authority has to decide on a confirmation (SPEC §3).
+pub const CONFIRMATION_DECISION_WORKING_DAYS: u32 = 7;
+
+/// One line of imported equipment, as entered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EquipmentItemFields {
+    pub name: Option<String>,
+    pub model: Option<String>,
+    /// Customs HS code (6 to 10 digits).
+    pub hs_code: Option<String>,
+    pub quantity: Option<String>,
+    /// Unit price in major units of `currency`.
+    pub unit_price: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// A validated line: total = quantity × unit price, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EquipmentItem {
+    pub name: String,
+    pub model: Option<String>,
+    pub hs_code: String,
+    pub quantity: i64,
+    pub unit_price_minor: i64,
+    pub currency: CurrencyCode,
+    pub total_minor: i64,
+}
+
+/// An application as entered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ConfirmationFields {
+    /// The encouraged category claimed, e.g. the catalogue entry.
+    pub encouraged_category: Option<String>,
+    /// Names of the attached documents.
+    pub documents: Vec<String>,
+    pub items: Vec<EquipmentItemFields>,
+}
+
+/// A validated application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmationRecord {
+    pub encouraged_category: String,
+    pub documents: Vec<String>,
+    pub items: Vec<EquipmentItem>,
+}
+
+impl ConfirmationFields {
+    pub fn validate(&self) -> Result<ConfirmationRecord, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let category = present(&self.encouraged_category).map(ToOwned::to_owned);
+        if category.is_none() {
+            errors.push(FieldError::new(
+                "encouraged_category",
+                "required",
+                "the encouraged category claimed is required",
+            ));
+        }
+        let documents: Vec<String> =
+            self.documents.iter().map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()).collect();
+        if self.items.is_empty() {
+            errors.push(FieldError::new("items", "confirmation.no_items", "list at least one item of equipment"));
+        }
+        if self.items.len() > 5000 {
+            errors.push(FieldError::new("items", "confirmation.too_many_items", "at most 5000 items"));
+        }
+        let mut items = Vec::new();
+        for (index, item) in self.items.iter().enumerate() {
+            let field = |name: &str| format!("items[{index}].{name}");
+            let name = present(&item.name).map(ToOwned::to_owned);
+            if name.is_none() {
+                errors.push(FieldError::new(field("name"), "required", "the item's name is required"));
+            }
+            let hs_code = match present(&item.hs_code) {
+                None => {
+                    errors.push(FieldError::new(field("hs_code"), "required", "the HS code is required"));
+                    None
+                }
+                Some(raw) => {
+                    let digits: String = raw.chars().filter(|c| *c != '.' && *c != ' ').collect();
+                    if (6..=10).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+                        Some(digits)
+                    } else {
+                        errors.push(
+                            FieldError::new(field("hs_code"), "confirmation.hs_code", "an HS code has 6 to 10 digits")
+                                .with_value(raw),
+                        );
+                        None
+                    }
+                }
+            };
+            let quantity = match present(&item.quantity) {
+                None => {
+                    errors.push(FieldError::new(field("quantity"), "required", "the quantity is required"));
+                    None
+                }
+                Some(raw) => errors.take(
+                    raw.replace(',', "").parse::<i64>().ok().filter(|q| (1..=1_000_000_000).contains(q)).ok_or_else(
+                        || {
+                            FieldError::new(field("quantity"), "confirmation.quantity", "a whole number above zero")
+                                .with_value(raw)
+                        },
+                    ),
+                ),
+            };
+            let unit_price = match present(&item.unit_price) {
+                None => {
+                    errors.push(FieldError::new(field("unit_price"), "required", "the unit price is required"));
+                    None
+                }
+                Some(raw) => errors.take(
+                    parse_major_units(raw)
+                        .map_err(|m| FieldError::new(field("unit_price"), "amount.format", m).with_value(raw))
+                        .and_then(|v| {
+                            if v < 0 {
+                                Err(FieldError::new(field("unit_price"), "amount.negative", "cannot be negative")
+                                    .with_value(raw))
+                            } else {
+                                Ok(v)
+                            }
+                        }),
+                ),
+            };
+            let currency = match present(&item.currency) {
+                None => Some(CurrencyCode::base()),
+                Some(raw) => errors.take(
+                    CurrencyCode::parse(raw)
+                        .map_err(|m| FieldError::new(field("currency"), "currency.format", m).with_value(raw)),
+                ),
+            };
+            if let (Some(name), Some(hs_code), Some(quantity), Some(unit_price_minor), Some(currency)) =
+                (name, hs_code, quantity, unit_price, currency)
+            {
+                match quantity.checked_mul(unit_price_minor) {
+                    Some(total_minor) => items.push(EquipmentItem {
+                        name,
+                        model: present(&item.model).map(ToOwned::to_owned),
+                        hs_code,
+                        quantity,
+                        unit_price_minor,
+                        currency,
+                        total_minor,
+                    }),
+                    None => errors.push(FieldError::new(
+                        field("unit_price"),
+                        "amount.format",
+                        "the line total is too large",
+                    )),
+                }
+            }
+        }
+        match category {
+            Some(encouraged_category) if errors.is_empty() => {
+                Ok(ConfirmationRecord { encouraged_category, documents, items })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// A stored application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    pub id: i64,
+    pub project_id: i64,
+    pub status: ConfirmationStatus,
+    pub record: ConfirmationRecord,
+    pub submitted_on: Option<Date>,
+    /// The decision is due by this date (working days after submission).
+    pub due_on: Option<Date>,
+    pub decided_on: Option<Date>,
+    pub confirmation_number: Option<String>,
+    pub rejection_reasons: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod backup;
 pub mod calendar;
+pub mod confirmations;
 pub mod dialect;
 pub mod enterprises;
 mod error;

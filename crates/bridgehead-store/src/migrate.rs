@@ -38,6 +38,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 4,
+        name: "equipment_confirmations",
+        common: include_str!("../migrations/0004_equipment_confirmations.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this program knows.

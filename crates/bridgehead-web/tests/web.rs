@@ -6,4 +6,5 @@ mod web {
     mod access;
     mod api;
     mod pages;
+    mod project_pages;
 }

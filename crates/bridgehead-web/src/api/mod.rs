@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod calendar;
+pub mod confirmations;
 pub mod dto;
 pub mod enterprises;
 pub mod projects;

@@ -6,7 +6,9 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod enterprises;
+pub mod projects;
 pub mod reference;
+pub mod reports;
 mod view;
 
 use askama::Template;
@@ -257,6 +259,9 @@ pub async fn home(ctx: Ctx) -> Response {
     let mut links = Vec::new();
     if ctx.sees_registry() {
         links.push(Link::new(ctx.t("nav-enterprises"), "/enterprises"));
+        links.push(Link::new(ctx.t("nav-projects"), "/projects"));
+        links.push(Link::new(ctx.t("nav-reports"), "/reports"));
+        links.push(Link::new(ctx.t("reminders-title"), "/reports/reminders"));
     }
     links.push(Link::new(ctx.t("nav-regions"), "/reference/regions"));
     links.push(Link::new(ctx.t("nav-industries"), "/reference/industries"));

@@ -20,7 +20,9 @@ fn sees_theirs(role: Option<Role>) -> bool {
 fn concrete_path(path: &str, world: &World, ids: &Ids) -> String {
     let (other_token_id, park_id, taxonomy_id) = (ids.token, ids.park, ids.taxonomy);
     let id_for = |path: &str| -> String {
-        if path.contains("/reports/") {
+        if path.contains("/confirmations/") {
+            ids.confirmation.to_string()
+        } else if path.contains("/reports/") {
             ids.report.to_string()
         } else if path.contains("/projects/") {
             ids.project.to_string()
@@ -68,12 +70,18 @@ struct Ids {
     taxonomy: i64,
     project: i64,
     report: i64,
+    confirmation: i64,
 }
 
 /// A plausible body for a change: aimed at `theirs` where the route edits an enterprise.
 fn json_body(path: &str, world: &World) -> serde_json::Value {
     let theirs = &world.theirs.record;
-    if path.starts_with("/api/v1/projects") && path.ends_with("/events") {
+    if path.ends_with("/confirmations") || path.starts_with("/api/v1/confirmations/{id}") && !path.contains("decision")
+    {
+        json!({ "encouraged_category": "矩阵", "items": [{ "name": "x", "hs_code": "847989", "quantity": 1, "unit_price": "1.00" }] })
+    } else if path.ends_with("/decision") {
+        json!({ "approve": true })
+    } else if path.starts_with("/api/v1/projects") && path.ends_with("/events") {
         json!({ "kind": "filed", "occurred_on": "2023-01-06" })
     } else if path.starts_with("/api/v1/projects") && path.ends_with("/reports") {
         json!({ "period": "2023-02", "completed": "5.00" })
@@ -182,6 +190,19 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     let january = bridgehead_domain::project::ReportFields { completed: Some("100".into()), ..Default::default() };
     let report = server.app.create_report(&operator, project.id, "2023-01", &january).await.unwrap();
     server.app.act_on_report(&operator, report.id, "submit", None).await.unwrap();
+    let application = bridgehead_domain::project::ConfirmationFields {
+        encouraged_category: Some("鼓励类（示例）".into()),
+        documents: vec![],
+        items: vec![bridgehead_domain::project::EquipmentItemFields {
+            name: Some("南湖设备（示例）".into()),
+            hs_code: Some("8479899990".into()),
+            quantity: Some("1".into()),
+            unit_price: Some("100".into()),
+            ..Default::default()
+        }],
+    };
+    let confirmation = server.app.create_confirmation(&operator, project.id, &application).await.unwrap();
+    server.app.submit_confirmation(&operator, confirmation.id).await.unwrap();
     // A token of the administrator that other roles must not be able to revoke.
     let (other_token, _) = server
         .app
@@ -213,6 +234,7 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
                 taxonomy: taxonomy.id,
                 project: project.id,
                 report: report.id,
+                confirmation: confirmation.id,
             };
             let path = concrete_path(info.path, &world, &ids);
             let method = Method::from_bytes(info.method.as_bytes()).unwrap();
@@ -280,7 +302,9 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     .await
     .unwrap();
     let mut changed_by = changed_by;
-    for (entity, key) in [("project", project.id), ("monthly_report", report.id)] {
+    for (entity, key) in
+        [("project", project.id), ("monthly_report", report.id), ("equipment_confirmation", confirmation.id)]
+    {
         changed_by.extend(
             bridgehead_store::audit::list(
                 &mut server.app.store.read().await.unwrap(),
