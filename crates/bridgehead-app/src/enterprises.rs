@@ -429,7 +429,7 @@ impl App {
             let summary = ImportSummary {
                 kind: "enterprises".to_owned(),
                 file_name: file_name.chars().take(200).collect(),
-                file_sha256: hex::encode(Sha256::digest(bytes)),
+                file_sha256: file_hash(bytes),
                 row_count: i64::try_from(total).unwrap_or(i64::MAX),
                 created_count: i64::try_from(created).unwrap_or(i64::MAX),
                 updated_count: i64::try_from(updated).unwrap_or(i64::MAX),
@@ -463,6 +463,11 @@ impl App {
         bridgehead_io::write_sheet(ENTERPRISE_COLUMNS, lang, format, Some(title), &mut rows)
             .map_err(|e| AppError::Internal(format!("writing the export failed: {e}")))
     }
+}
+
+/// The SHA-256 of an imported file, kept in the import log.
+pub(crate) fn file_hash(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn duplicate_credit_code(record: &EnterpriseRecord) -> AppError {

@@ -829,3 +829,220 @@ impl App {
 pub fn stage_label(state: StageState) -> StageKind {
     state.label()
 }
+
+/// How imported monthly reports enter the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportImportMode {
+    /// As drafts (or updates of drafts and returned reports) for the filers to submit.
+    Drafts,
+    /// As reports approved by the city: historical figures loaded by an administrator.
+    Approved,
+}
+
+impl App {
+    /// Imports monthly reports (`.csv`/`.xlsx`, one row per project and month): every
+    /// row or none, every row error at once, idempotent (a row equal to the stored
+    /// report changes nothing). Built for volume: projects and existing reports are
+    /// read once, new reports and their audit records are written in batches.
+    pub async fn import_reports(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        bytes: &[u8],
+        format: bridgehead_io::FileFormat,
+        mode: ReportImportMode,
+        progress: crate::enterprises::Progress<'_>,
+    ) -> AppResult<crate::enterprises::ImportOutcome> {
+        use std::collections::HashMap;
+
+        use bridgehead_io::reports::REPORT_COLUMNS;
+        use bridgehead_store::audit::AuditEvent;
+        use bridgehead_store::projects::NewReport;
+
+        match mode {
+            ReportImportMode::Drafts if !report_roles(actor).contains(&ReportActor::Filer) => {
+                return Err(AppError::Forbidden(format!("the role {} does not file monthly reports", actor.role)));
+            }
+            ReportImportMode::Approved => actor.require(&[Role::Administrator], "load approved historical reports")?,
+            ReportImportMode::Drafts => {}
+        }
+        actor.require_write()?;
+        let sheet = bridgehead_io::read_sheet(bytes, format, REPORT_COLUMNS, &bridgehead_io::Limits::default())
+            .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })?;
+        let total = sheet.records.len();
+        let today = today_in_china();
+        let mut tx = self.store.begin().await?;
+        let mut codes: Vec<String> =
+            sheet.records.iter().filter_map(|r| r.get("project_code")).map(|c| c.trim().to_ascii_uppercase()).collect();
+        codes.sort();
+        codes.dedup();
+        let projects = store::projects_by_codes(&mut tx, &codes).await?;
+        let mut visible_ids = HashSet::new();
+        for project in projects.values() {
+            if visible(&mut tx, actor, project).await? {
+                visible_ids.insert(project.id);
+            }
+        }
+        let ids: Vec<i64> = visible_ids.iter().copied().collect();
+        let mut existing: HashMap<(i64, Period), Vec<MonthlyReport>> = HashMap::new();
+        for report in store::current_reports_of(&mut tx, &ids).await? {
+            existing.entry((report.project_id, report.period)).or_default().push(report);
+        }
+
+        let mut errors = Vec::new();
+        let mut seen: HashMap<(i64, Period), usize> = HashMap::new();
+        let mut inserts = Vec::new();
+        let mut updates = Vec::new();
+        let mut unchanged = 0;
+        let target = match mode {
+            ReportImportMode::Drafts => ReportStatus::Draft,
+            ReportImportMode::Approved => ReportStatus::ApprovedByCity,
+        };
+        for (done, record) in sheet.records.iter().enumerate() {
+            if done % 5000 == 0 {
+                progress(done, total * 2);
+            }
+            let mut row_errors = FieldErrors::default();
+            let code = record.get("project_code").map(|c| c.trim().to_ascii_uppercase());
+            let project = code.as_ref().and_then(|c| projects.get(c)).filter(|p| visible_ids.contains(&p.id));
+            if project.is_none() {
+                row_errors.push(
+                    FieldError::new("project_code", "project.unknown", "no such project in your jurisdiction")
+                        .with_value(code.clone().unwrap_or_default()),
+                );
+            }
+            let period_text = record.get("period").map(bridgehead_io::enterprises::date_text).unwrap_or_default();
+            let period = row_errors.take(
+                Period::parse(&period_text)
+                    .map_err(|m| FieldError::new("period", "period.format", m).with_value(&period_text)),
+            );
+            let fields = ReportFields {
+                completed: record.get("completed").map(ToOwned::to_owned),
+                equipment: record.get("equipment").map(ToOwned::to_owned),
+                construction: record.get("construction").map(ToOwned::to_owned),
+                employees: record.get("employees").map(ToOwned::to_owned),
+                status_note: record.get("status_note").map(ToOwned::to_owned),
+                warning_note: record.get("warning_note").map(ToOwned::to_owned),
+            };
+            let figures = match fields.validate() {
+                Ok(f) => Some(f),
+                Err(more) => {
+                    row_errors.0.extend(more.0);
+                    None
+                }
+            };
+            if let (Some(project), Some(period), Some(figures)) = (project, period, figures) {
+                let check = check_report_period(period, today, project.started_on, i64::MAX, 0, 0, &[]);
+                row_errors.0.extend(check.errors);
+                if let Some(first) = seen.insert((project.id, period), record.row) {
+                    row_errors.push(
+                        FieldError::new(
+                            "period",
+                            "import.duplicate_row",
+                            format!("the same project and month are on row {first}"),
+                        )
+                        .with_value(period.to_string())
+                        .with_param("row", first),
+                    );
+                }
+                if row_errors.is_empty() {
+                    let current = existing.get(&(project.id, period));
+                    let newest = current.and_then(|list| list.iter().max_by_key(|r| r.revision));
+                    match newest {
+                        None => inserts.push(NewReport {
+                            project_id: project.id,
+                            period,
+                            revision: 1,
+                            status: target,
+                            figures,
+                        }),
+                        Some(report) if report.figures == figures => unchanged += 1,
+                        Some(report) if report.status.editable() && mode == ReportImportMode::Drafts => {
+                            updates.push((report.clone(), figures));
+                        }
+                        Some(report) => row_errors.push(
+                            FieldError::new(
+                                "completed",
+                                "report.import_locked",
+                                format!(
+                                    "the month's report is {}; change it through the review or a correction",
+                                    report.status
+                                ),
+                            )
+                            .with_param("status", report.status.as_str()),
+                        ),
+                    }
+                }
+            }
+            errors.extend(row_errors.0.into_iter().map(|e| sheet.field_row_error(record.row, e)));
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.row);
+            return Err(AppError::ImportRows(errors));
+        }
+        let created = inserts.len();
+        let new_ids = store::insert_reports(&mut tx, &inserts).await?;
+        let mut events = Vec::with_capacity(created + updates.len() + 1);
+        let mut review_ids = Vec::with_capacity(created);
+        for report in &inserts {
+            let id =
+                new_ids.get(&(report.project_id, report.period.index(), report.revision)).copied().unwrap_or_default();
+            review_ids.push(id);
+            events.push(AuditEvent {
+                actor_user_id: actor.user_id,
+                actor: actor.label.clone(),
+                action: "import_create".into(),
+                entity: "monthly_report".into(),
+                entity_key: id.to_string(),
+                before: None,
+                after: Some(json!({ "project_id": report.project_id, "period": report.period, "status": report.status, "figures": report.figures })),
+            });
+        }
+        store::add_reviews(&mut tx, &review_ids, actor.user_id, &actor.label, "import", target).await?;
+        progress(total + created, total * 2);
+        for (before, figures) in &updates {
+            let after = store::update_report_figures(&mut tx, before.id, before.version, figures).await?;
+            events.push(AuditEvent {
+                actor_user_id: actor.user_id,
+                actor: actor.label.clone(),
+                action: "import_update".into(),
+                entity: "monthly_report".into(),
+                entity_key: before.id.to_string(),
+                before: Some(json!(before)),
+                after: Some(json!(after)),
+            });
+        }
+        let updated = updates.len();
+        if created + updated > 0 {
+            let summary = bridgehead_store::imports::ImportSummary {
+                kind: "monthly_reports".into(),
+                file_name: file_name.chars().take(200).collect(),
+                file_sha256: crate::enterprises::file_hash(bytes),
+                row_count: i64::try_from(total).unwrap_or(i64::MAX),
+                created_count: i64::try_from(created).unwrap_or(i64::MAX),
+                updated_count: i64::try_from(updated).unwrap_or(i64::MAX),
+                unchanged_count: i64::try_from(unchanged).unwrap_or(i64::MAX),
+            };
+            let import_id = bridgehead_store::imports::record(&mut tx, actor.user_id, &summary).await?;
+            events.push(AuditEvent {
+                actor_user_id: actor.user_id,
+                actor: actor.label.clone(),
+                action: "import".into(),
+                entity: "report_import".into(),
+                entity_key: import_id.to_string(),
+                before: None,
+                after: Some(json!(summary)),
+            });
+            bridgehead_store::audit::append_many(&mut tx, &events).await?;
+        }
+        tx.commit().await?;
+        progress(total * 2, total * 2);
+        Ok(crate::enterprises::ImportOutcome {
+            rows: total,
+            created,
+            updated,
+            unchanged,
+            ignored_columns: sheet.ignored_headers.clone(),
+        })
+    }
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
 use bridgehead_app::auth::UserRequest;
+use bridgehead_app::projects::ReportImportMode;
 use bridgehead_app::{AccessSettings, Actor, App, AppError};
 use bridgehead_domain::access::{Role, TokenScope};
 use bridgehead_io::FileFormat;
@@ -111,9 +112,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 serve(app, &settings, Some(banner)).await?;
             }
         }
-        Command::Import { kind, file } => {
+        Command::Import { kind, file, approved } => {
             let app = open(&settings).await?;
-            import(&app, kind, &file).await?;
+            import(&app, kind, &file, approved).await?;
         }
         Command::Export { kind, file, lang } => {
             let app = open(&settings).await?;
@@ -234,11 +235,11 @@ fn progress_bar(label: &str) -> ProgressBar {
     bar
 }
 
-async fn import(app: &App, kind: ImportKind, file: &Path) -> anyhow::Result<()> {
+async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let actor = operator();
     match kind {
-        ImportKind::Enterprises => {
+        ImportKind::Enterprises | ImportKind::Reports => {
             let format = file_format(file)?;
             let bar = progress_bar("checking and storing");
             let logged = std::sync::atomic::AtomicU64::new(0);
@@ -254,7 +255,13 @@ async fn import(app: &App, kind: ImportKind, file: &Path) -> anyhow::Result<()> 
                 }
             };
             let name = file.file_name().map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
-            let result = app.import_enterprises(&actor, &name, &bytes, format, &progress).await;
+            let result = match kind {
+                ImportKind::Reports => {
+                    let mode = if approved { ReportImportMode::Approved } else { ReportImportMode::Drafts };
+                    app.import_reports(&actor, &name, &bytes, format, mode, &progress).await
+                }
+                _ => app.import_enterprises(&actor, &name, &bytes, format, &progress).await,
+            };
             bar.finish_and_clear();
             let outcome = result.map_err(explain)?;
             println!(
@@ -306,6 +313,9 @@ async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyh
         ExportKind::EnterpriseTemplate => {
             bridgehead_io::template(bridgehead_app::enterprises::ENTERPRISE_COLUMNS, lang, format)
                 .map_err(|e| anyhow!("{e}"))?
+        }
+        ExportKind::ReportTemplate => {
+            bridgehead_io::template(bridgehead_io::reports::REPORT_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
         }
     };
     std::fs::write(file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;

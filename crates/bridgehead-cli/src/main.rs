@@ -57,6 +57,10 @@ pub enum Command {
         kind: ImportKind,
         /// The file to import.
         file: PathBuf,
+        /// Monthly reports only: load them as approved by the city (historical
+        /// figures), instead of as drafts for review.
+        #[arg(long)]
+        approved: bool,
     },
     /// Export data to a file (.xlsx or .csv, chosen by the file name).
     Export {
@@ -101,6 +105,8 @@ pub enum Command {
 pub enum ImportKind {
     /// Enterprises (the template's layout; matched on the credit code).
     Enterprises,
+    /// Monthly progress reports (project code, month, figures; matched on both).
+    Reports,
     /// Exchange rates (date, currency, rate, source).
     ExchangeRates,
     /// A regions list (code,name_zh,name_en,level,parent).
@@ -117,6 +123,8 @@ pub enum ExportKind {
     Enterprises,
     /// An empty enterprise import template.
     EnterpriseTemplate,
+    /// An empty monthly report import template.
+    ReportTemplate,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

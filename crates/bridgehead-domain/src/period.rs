@@ -22,6 +22,10 @@ impl Period {
     pub fn parse(input: &str) -> Result<Self, String> {
         let text: String = input.trim().chars().map(crate::codes::full_width_to_ascii).collect();
         let bad = || format!("'{}' is not a month (YYYY-MM)", input.trim());
+        // A full date (as spreadsheets often store a month) names its month.
+        if text.matches(['-', '/', '.']).count() == 2 {
+            return crate::enterprise::parse_date(&text).map(Self::of_date).map_err(|_| bad());
+        }
         let (year, month) = if let Some((y, m)) = text.split_once(['-', '/', '.']) {
             (y.to_owned(), m.to_owned())
         } else if let Some(rest) = text.strip_suffix('月') {
@@ -109,7 +113,7 @@ mod tests {
 
     #[test]
     fn parsing_and_arithmetic() {
-        for text in ["2023-06", "2023/6", "202306", "2023年6月", "２０２３-０６"] {
+        for text in ["2023-06", "2023/6", "202306", "2023年6月", "２０２３-０６", "2023-06-01", "2023/6/30"] {
             assert_eq!(Period::parse(text).unwrap().to_string(), "2023-06", "{text}");
         }
         assert!(Period::parse("2023-13").is_err());

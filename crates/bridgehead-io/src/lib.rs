@@ -10,6 +10,7 @@ pub mod enterprises;
 mod grid;
 mod header;
 mod read;
+pub mod reports;
 mod spec;
 mod write;
 mod xlsx_read;

@@ -647,3 +647,144 @@ pub async fn reminders(
     }
     Ok(out)
 }
+
+/// A report row of a bulk import, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub project_id: i64,
+    pub period: Period,
+    pub revision: i64,
+    pub status: ReportStatus,
+    pub figures: ReportFigures,
+}
+
+/// Inserts many reports with multi-row statements; returns their ids, keyed by
+/// (project, month index, revision).
+pub async fn insert_reports(conn: &mut Conn, reports: &[NewReport]) -> StoreResult<HashMap<(i64, i64, i64), i64>> {
+    const BATCH: usize = 400;
+    let now = now_text();
+    let mut ids = HashMap::with_capacity(reports.len());
+    for chunk in reports.chunks(BATCH) {
+        let mut sql = SqlBuilder::new(
+            "INSERT INTO monthly_reports (project_id, period_index, period, revision, status, completed_minor, equipment_minor, \
+             construction_minor, employees, status_note, warning_note, created_at, updated_at) VALUES ",
+        );
+        for (index, report) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            let f = &report.figures;
+            sql.push("(")
+                .bind_int(report.project_id)
+                .push(", ")
+                .bind_int(report.period.index())
+                .push(", ")
+                .bind_text(report.period.to_string())
+                .push(", ")
+                .bind_int(report.revision)
+                .push(", ")
+                .bind_text(report.status.as_str())
+                .push(", ")
+                .bind_int(f.completed_minor)
+                .push(", ")
+                .bind_int(f.equipment_minor)
+                .push(", ")
+                .bind_int(f.construction_minor)
+                .push(", ")
+                .bind(optional_int(f.employees))
+                .push(", ")
+                .bind(optional_text(f.status_note.clone()))
+                .push(", ")
+                .bind(optional_text(f.warning_note.clone()))
+                .push(", ")
+                .bind_text(now.clone())
+                .push(", ")
+                .bind_text(now.clone())
+                .push(")");
+        }
+        sql.push(" RETURNING id, project_id, period_index, revision");
+        for row in sql.build().fetch_all(&mut *conn).await? {
+            ids.insert(
+                (row.try_get("project_id")?, row.try_get("period_index")?, row.try_get("revision")?),
+                row.try_get("id")?,
+            );
+        }
+    }
+    Ok(ids)
+}
+
+/// The projects with these codes, by code.
+pub async fn projects_by_codes(conn: &mut Conn, codes: &[String]) -> StoreResult<HashMap<String, Project>> {
+    let mut out = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let mut sql = SqlBuilder::new("SELECT * FROM projects WHERE code IN (");
+        for (index, code) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.bind_text(code.clone());
+        }
+        sql.push(")");
+        let rows = sql.build().fetch_all(&mut *conn).await?;
+        for project in with_parts(conn, rows).await? {
+            out.insert(project.record.code.code.clone(), project);
+        }
+    }
+    Ok(out)
+}
+
+/// Every non-superseded report of these projects.
+pub async fn current_reports_of(conn: &mut Conn, project_ids: &[i64]) -> StoreResult<Vec<MonthlyReport>> {
+    let mut out = Vec::new();
+    for chunk in project_ids.chunks(500) {
+        let mut sql = SqlBuilder::new("SELECT * FROM monthly_reports WHERE status <> 'superseded' AND project_id IN (");
+        for (index, id) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.bind_int(*id);
+        }
+        sql.push(")");
+        for row in sql.build().fetch_all(&mut *conn).await? {
+            out.push(report_from_row(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Review history rows for many reports at once.
+pub async fn add_reviews(
+    conn: &mut Conn,
+    report_ids: &[i64],
+    actor_user_id: Option<i64>,
+    actor: &str,
+    action: &str,
+    to_status: ReportStatus,
+) -> StoreResult<()> {
+    let now = now_text();
+    for chunk in report_ids.chunks(500) {
+        let mut sql = SqlBuilder::new(
+            "INSERT INTO report_reviews (report_id, at, actor_user_id, actor, action, from_status, to_status, reason) VALUES ",
+        );
+        for (index, id) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind_int(*id)
+                .push(", ")
+                .bind_text(now.clone())
+                .push(", ")
+                .bind(optional_int(actor_user_id))
+                .push(", ")
+                .bind_text(actor)
+                .push(", ")
+                .bind_text(action)
+                .push(", NULL, ")
+                .bind_text(to_status.as_str())
+                .push(", NULL)");
+        }
+        sql.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}

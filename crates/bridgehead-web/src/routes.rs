@@ -32,6 +32,9 @@ const REGISTRARS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalys
 /// Roles that file monthly reports (enterprises for their own projects, districts).
 const REPORT_FILERS: Access = Access::Roles(&[Role::Administrator, Role::DistrictOfficer, Role::EnterpriseUser]);
 
+/// Roles that decide on imported-equipment confirmations.
+const CONFIRMATION_DECIDERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
+
 /// One route: method, path (axum syntax), who may use it, and whether it is API or page.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteInfo {
@@ -132,12 +135,14 @@ pub fn route_table() -> Vec<Entry> {
         api_route(
             "POST",
             "/api/v1/confirmations/{id}/decision",
-            Access::Roles(&[Role::Administrator, Role::CityAnalyst]),
+            CONFIRMATION_DECIDERS,
             post(api::confirmations::decide),
         ),
         api_route("GET", "/api/v1/confirmations/{id}/equipment", REGISTRY, get(api::confirmations::equipment)),
         api_route("GET", "/api/v1/reports", REGISTRY, get(proj::list_reports)),
         api_route("GET", "/api/v1/reports/reminders", REGISTRY, get(proj::reminders)),
+        api_route("POST", "/api/v1/reports/import", REPORT_FILERS, post(proj::import_reports)),
+        api_route("GET", "/api/v1/reports/template", REGISTRY, get(proj::report_template)),
         api_route("GET", "/api/v1/reports/{id}", REGISTRY, get(proj::get_report)),
         api_route("PUT", "/api/v1/reports/{id}", REPORT_FILERS, put(proj::update_report)),
         api_route("POST", "/api/v1/reports/{id}/actions", REGISTRY, post(proj::act)),
@@ -197,6 +202,13 @@ pub fn route_table() -> Vec<Entry> {
         page("POST", "/admin/users/{username}/disable", ADMIN, post(pages::admin::disable_user)),
         page("POST", "/admin/users/{username}/enable", ADMIN, post(pages::admin::enable_user)),
         page("GET", "/admin/audit", ADMIN, get(pages::admin::audit)),
+        page("GET", "/projects/{id}/confirmations/new", REPORT_FILERS, get(pages::confirmations::new_form)),
+        page("POST", "/projects/{id}/confirmations", REPORT_FILERS, post(pages::confirmations::create)),
+        page("GET", "/confirmations/{id}", REGISTRY, get(pages::confirmations::detail)),
+        page("POST", "/confirmations/{id}", REPORT_FILERS, post(pages::confirmations::update)),
+        page("POST", "/confirmations/{id}/submit", REPORT_FILERS, post(pages::confirmations::submit)),
+        page("POST", "/confirmations/{id}/decision", CONFIRMATION_DECIDERS, post(pages::confirmations::decide)),
+        page("GET", "/confirmations/{id}/print", REGISTRY, get(pages::confirmations::print)),
     ]
 }
 

@@ -5,6 +5,7 @@
 mod web {
     mod access;
     mod api;
+    mod confirmation_pages;
     mod pages;
     mod project_pages;
 }

@@ -261,3 +261,95 @@ async fn reminders_list_projects_whose_report_is_missing_or_unsubmitted() {
     app.act_on_report(&enterprise, report.id, "submit", None).await.unwrap();
     assert!(app.reminders(&district, "2023-01").await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn monthly_reports_import_all_or_nothing_and_idempotently() {
+    use bridgehead_app::projects::ReportImportMode;
+    use bridgehead_io::FileFormat;
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    let nothing = |_: usize, _: usize| {};
+    let bad = "\u{feff}项目代码,月份,本月完成投资,其中设备购置\n\
+               2023-330482-36-01-000001,2023-01,100,10\n\
+               2023-330482-36-01-000001,2022-12,100,10\n\
+               2023-330482-36-01-000001,2023-02,10,11\n\
+               2023-330402-36-01-999999,2023-03,1,0\n\
+               2023-330482-36-01-000001,2023-01,5,0\n";
+    match app
+        .import_reports(&enterprise, "bad.csv", bad.as_bytes(), FileFormat::Csv, ReportImportMode::Drafts, &nothing)
+        .await
+    {
+        Err(AppError::ImportRows(rows)) => {
+            let summary: Vec<(usize, String, String)> =
+                rows.iter().map(|r| (r.row, r.column.clone(), r.code.clone())).collect();
+            assert_eq!(
+                summary,
+                [
+                    (3, "月份".into(), "report.before_start".into()),
+                    (4, "其中设备购置".into(), "report.equipment_above_total".into()),
+                    (5, "项目代码".into(), "project.unknown".into()),
+                    (6, "月份".into(), "import.duplicate_row".into()),
+                ]
+            );
+        }
+        other => panic!("expected row errors, got {other:?}"),
+    }
+    assert!(app.project(&admin(), id).await.unwrap().reports.is_empty(), "a refused file stores nothing");
+
+    let good = "Project code,Month,Completed in month,Of which equipment\n\
+                2023-330482-36-01-000001,2023-01,\"1,000.00\",100\n\
+                2023-330482-36-01-000001,44958,2000,0\n\n\n";
+    let first = app
+        .import_reports(&enterprise, "good.csv", good.as_bytes(), FileFormat::Csv, ReportImportMode::Drafts, &nothing)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.created, first.updated, first.unchanged),
+        (2, 0, 0),
+        "an Excel serial date (44958 = 2023-02-01) names February"
+    );
+    let head = crate::common::head(&app).await;
+    let again = app
+        .import_reports(&enterprise, "good.csv", good.as_bytes(), FileFormat::Csv, ReportImportMode::Drafts, &nothing)
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+    assert_eq!(crate::common::head(&app).await, head, "a second import changes nothing, not even the audit log");
+    let detail = app.project(&admin(), id).await.unwrap();
+    assert!(detail.reports.iter().all(|r| r.status == ReportStatus::Draft));
+    // Historical figures go in approved, and only for administrators.
+    let history = "项目代码,月份,本月完成投资\n2023-330482-36-01-000001,2023-03,3000\n";
+    assert!(matches!(
+        app.import_reports(
+            &enterprise,
+            "h.csv",
+            history.as_bytes(),
+            FileFormat::Csv,
+            ReportImportMode::Approved,
+            &nothing
+        )
+        .await,
+        Err(AppError::Forbidden(_))
+    ));
+    app.import_reports(&admin(), "h.csv", history.as_bytes(), FileFormat::Csv, ReportImportMode::Approved, &nothing)
+        .await
+        .unwrap();
+    let march = app
+        .project(&admin(), id)
+        .await
+        .unwrap()
+        .reports
+        .into_iter()
+        .find(|r| r.period.to_string() == "2023-03")
+        .unwrap();
+    assert_eq!(march.status, ReportStatus::ApprovedByCity);
+    let report = app.report(&admin(), march.id).await.unwrap();
+    assert_eq!(report.reviews[0].action, "import");
+    let mut conn = app.store.read().await.unwrap();
+    assert!(
+        bridgehead_store::audit::verify(&mut conn).await.unwrap().first_broken.is_none(),
+        "the batch-written chain verifies"
+    );
+}

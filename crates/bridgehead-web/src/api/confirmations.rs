@@ -199,16 +199,19 @@ pub async fn get(
 }
 
 /// Replaces a draft application's contents.
-#[utoipa::path(put, path = "/api/v1/confirmations/{id}", tag = "projects", params(("id" = i64, Path)), request_body = ConfirmationIn,
+#[utoipa::path(put, path = "/api/v1/confirmations/{id}", tag = "projects", request_body = ConfirmationIn,
+    params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version you edited")),
     responses((status = 200, body = ConfirmationOut), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
+    headers: axum::http::HeaderMap,
     Json(body): Json<ConfirmationIn>,
 ) -> ApiResult<axum::Json<ConfirmationOut>> {
-    let confirmation = state.app.update_confirmation(principal.require()?, id, None, &body.fields()).await?;
+    let version = super::if_match(&headers)?;
+    let confirmation = state.app.update_confirmation(principal.require()?, id, version, &body.fields()).await?;
     Ok(axum::Json(ConfirmationOut::from(&confirmation)))
 }
 

@@ -334,7 +334,6 @@ impl FiguresIn {
 pub struct ReportIn {
     /// YYYY-MM.
     pub period: String,
-    #[serde(flatten)]
     pub figures: FiguresIn,
 }
 
@@ -724,7 +723,7 @@ pub async fn act(
 pub struct CorrectionIn {
     /// Why the approved figures are corrected.
     pub reason: String,
-    #[serde(flatten)]
+    /// The corrected figures.
     pub figures: FiguresIn,
 }
 
@@ -741,4 +740,56 @@ pub async fn correct(
 ) -> ApiResult<(StatusCode, axum::Json<ReportOut>)> {
     let report = state.app.correct_report(principal.require()?, id, &body.reason, &body.figures.fields()).await?;
     Ok((StatusCode::CREATED, axum::Json(ReportOut::from(&report))))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportImportQuery {
+    /// The file's name, kept in the import log.
+    pub file_name: Option<String>,
+    /// drafts (default): reports for the filers to submit; approved: historical
+    /// figures loaded as approved by the city (administrators only).
+    pub mode: Option<String>,
+}
+
+/// Imports monthly reports from a `.csv` or `.xlsx` body (project code, month, figures;
+/// Chinese or English headers). All or nothing, every row error listed; a row equal to
+/// the stored report changes nothing.
+#[utoipa::path(post, path = "/api/v1/reports/import", tag = "reports", params(ReportImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = super::enterprises::ImportOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_reports(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ReportImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<super::enterprises::ImportOut>> {
+    use bridgehead_app::projects::ReportImportMode;
+    let mode = match query.mode.as_deref() {
+        None | Some("drafts") => ReportImportMode::Drafts,
+        Some("approved") => ReportImportMode::Approved,
+        Some(_) => return Err(invalid("mode", "drafts or approved")),
+    };
+    let file_name = query.file_name.unwrap_or_else(|| "upload".to_owned());
+    let format = bridgehead_io::FileFormat::from_file_name(&file_name)
+        .unwrap_or_else(|| bridgehead_io::FileFormat::sniff(&body));
+    let outcome = state.app.import_reports(principal.require()?, &file_name, &body, format, mode, &|_, _| {}).await?;
+    Ok(axum::Json(outcome.into()))
+}
+
+/// The monthly report import template, with Chinese or English headers.
+#[utoipa::path(get, path = "/api/v1/reports/template", tag = "reports", params(super::enterprises::FileQuery),
+    responses((status = 200, description = "The template",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn report_template(
+    principal: Principal,
+    Query(file): Query<super::enterprises::FileQuery>,
+) -> ApiResult<axum::response::Response> {
+    principal.require()?;
+    let (format, lang) = file.parse()?;
+    let bytes = bridgehead_io::template(bridgehead_io::reports::REPORT_COLUMNS, lang, format)
+        .map_err(|e| Problem::from(bridgehead_app::AppError::Internal(e.to_string())))?;
+    Ok(super::enterprises::download(bytes, format, &format!("report-template-{}", lang.code())))
 }

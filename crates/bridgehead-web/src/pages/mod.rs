@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod confirmations;
 pub mod enterprises;
 pub mod projects;
 pub mod reference;

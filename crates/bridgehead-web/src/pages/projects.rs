@@ -704,7 +704,13 @@ pub(super) fn last_month() -> Period {
     Period::of_date(today_in_china()).previous()
 }
 
-fn detail_page(ctx: &Ctx, detail: &ProjectDetail, names: &Names, extra: Extra) -> PageView {
+fn detail_page(
+    ctx: &Ctx,
+    detail: &ProjectDetail,
+    names: &Names,
+    confirmations: &[bridgehead_domain::project::Confirmation],
+    extra: Extra,
+) -> PageView {
     let p = &detail.project;
     let r = &p.record;
     let mut page = PageView::new(ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned());
@@ -835,6 +841,9 @@ fn detail_page(ctx: &Ctx, detail: &ProjectDetail, names: &Names, extra: Extra) -
             extra.report.unwrap_or_else(|| report_form(ctx, p.id, &last_month().to_string(), &ReportFields::default()));
         page.push(Section::Form(form));
     }
+    for section in super::confirmations::project_section(ctx, p.id, confirmations) {
+        page.push(section);
+    }
     page
 }
 
@@ -847,7 +856,8 @@ async fn render_detail(
 ) -> Result<Response, PageError> {
     let detail = state.app.project(ctx.actor()?, id).await.map_err(|e| ctx.fail(e))?;
     let names = names(state, ctx, &detail).await?;
-    Ok(ctx.render_status(status, detail_page(ctx, &detail, &names, extra)))
+    let confirmations = state.app.confirmations_of_project(ctx.actor()?, id).await.map_err(|e| ctx.fail(e))?;
+    Ok(ctx.render_status(status, detail_page(ctx, &detail, &names, &confirmations, extra)))
 }
 
 pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, PageError> {

@@ -6,6 +6,9 @@ pub struct PageView {
     pub title: String,
     pub intro: Option<String>,
     pub sections: Vec<Section>,
+    /// A document meant for paper: plain layout; printing leaves out the header, the
+    /// navigation, links and forms (`body.printable` in the stylesheet).
+    pub printable: bool,
 }
 
 impl PageView {
@@ -28,6 +31,12 @@ impl PageView {
     pub fn push(&mut self, section: Section) {
         self.sections.push(section);
     }
+
+    #[must_use]
+    pub fn printable(mut self) -> Self {
+        self.printable = true;
+        self
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +48,17 @@ pub enum Section {
     Form(Form),
     Links(Vec<Link>),
     Pager(Pager),
+    Stamp(Stamp),
+}
+
+/// The block an authority signs and stamps on a printed document: a bordered box with
+/// the authority's name, its lines (such as the number and the date) and the seal's place.
+#[derive(Debug, Clone)]
+pub struct Stamp {
+    pub authority: String,
+    pub lines: Vec<(String, String)>,
+    /// The words in the seal's place, e.g. "(seal)".
+    pub seal: String,
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +142,8 @@ pub struct FieldOption {
 pub struct Field {
     pub name: String,
     pub label: String,
-    /// `text`, `password`, `date`, `email`, `number`, `file`, `select`, `checkboxes`, `hidden`.
+    /// `text`, `password`, `date`, `email`, `number`, `file`, `select`, `checkboxes`,
+    /// `textarea`, `hidden`.
     pub kind: &'static str,
     pub value: String,
     pub options: Vec<FieldOption>,
@@ -190,6 +211,20 @@ pub struct Form {
     pub csrf: String,
     /// Lay fields out in a row (filters).
     pub inline: bool,
+    /// Repeated rows of fields (such as the lines of a list), shown as a table after
+    /// the fields.
+    pub grid: Option<FieldGrid>,
+}
+
+/// Rows of fields under column headings; each field is labelled by its column and row.
+#[derive(Debug, Clone, Default)]
+pub struct FieldGrid {
+    pub legend: String,
+    pub hint: Option<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Field>>,
+    /// An error about the rows as a whole.
+    pub error: Option<String>,
 }
 
 impl Form {
@@ -202,6 +237,7 @@ impl Form {
             fields: Vec::new(),
             csrf: csrf.to_owned(),
             inline: false,
+            grid: None,
         }
     }
 
@@ -214,12 +250,19 @@ impl Form {
             fields: Vec::new(),
             csrf: String::new(),
             inline: true,
+            grid: None,
         }
     }
 
     #[must_use]
     pub fn field(mut self, field: Field) -> Self {
         self.fields.push(field);
+        self
+    }
+
+    #[must_use]
+    pub fn grid(mut self, grid: FieldGrid) -> Self {
+        self.grid = Some(grid);
         self
     }
 

@@ -20,7 +20,7 @@ fn sees_theirs(role: Option<Role>) -> bool {
 fn concrete_path(path: &str, world: &World, ids: &Ids) -> String {
     let (other_token_id, park_id, taxonomy_id) = (ids.token, ids.park, ids.taxonomy);
     let id_for = |path: &str| -> String {
-        if path.contains("/confirmations/") {
+        if path.contains("/confirmations/") && !path.starts_with("/projects/") {
             ids.confirmation.to_string()
         } else if path.contains("/reports/") {
             ids.report.to_string()
@@ -84,14 +84,14 @@ fn json_body(path: &str, world: &World) -> serde_json::Value {
     } else if path.starts_with("/api/v1/projects") && path.ends_with("/events") {
         json!({ "kind": "filed", "occurred_on": "2023-01-06" })
     } else if path.starts_with("/api/v1/projects") && path.ends_with("/reports") {
-        json!({ "period": "2023-02", "completed": "5.00" })
+        json!({ "period": "2023-02", "figures": { "completed": "5.00" } })
     } else if path.starts_with("/api/v1/projects") {
         json!({ "code": "2023-330402-36-01-000001", "name_zh": "被改名（示例）", "region_code": "330402", "planned_total": "1",
                 "investors": [{ "enterprise_id": world.theirs.id, "share_percent": "100" }] })
     } else if path.ends_with("/actions") {
         json!({ "action": "approve_district" })
     } else if path.ends_with("/corrections") {
-        json!({ "reason": "matrix", "completed": "1.00" })
+        json!({ "reason": "matrix", "figures": { "completed": "1.00" } })
     } else if path.starts_with("/api/v1/reports") {
         json!({ "completed": "7.00" })
     } else if path.starts_with("/api/v1/enterprises") && path.contains("figures") {

@@ -290,7 +290,7 @@ async fn the_monthly_cycle_through_the_api() {
         .client_post(
             &format!("/api/v1/projects/{id}/reports"),
             &enterprise,
-            &json!({ "period": "2023-01", "completed": "10.00", "equipment": "11.00" }),
+            &json!({ "period": "2023-01", "figures": { "completed": "10.00", "equipment": "11.00" } }),
         )
         .await;
     assert_eq!(bad.status(), 422);
@@ -301,7 +301,7 @@ async fn the_monthly_cycle_through_the_api() {
         .client_post(
             &format!("/api/v1/projects/{id}/reports"),
             &enterprise,
-            &json!({ "period": "2023-01", "completed": "100000.00", "equipment": "40000.00" }),
+            &json!({ "period": "2023-01", "figures": { "completed": "100000.00", "equipment": "40000.00" } }),
         )
         .await;
     assert_eq!(created.status(), 201);
@@ -335,7 +335,7 @@ async fn the_monthly_cycle_through_the_api() {
         .client_post(
             &format!("/api/v1/reports/{report_id}/corrections"),
             &enterprise,
-            &json!({ "reason": "late invoice", "completed": "120000.00" }),
+            &json!({ "reason": "late invoice", "figures": { "completed": "120000.00" } }),
         )
         .await;
     assert_eq!(correction.status(), 201);
