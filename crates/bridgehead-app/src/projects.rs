@@ -1046,3 +1046,63 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// The monthly reports in the actor's scope between two months (inclusive) in the
+    /// import layout — the newest revision of each project and month — so an export
+    /// imports back unchanged.
+    pub async fn export_reports(
+        &self,
+        actor: &Actor,
+        from: Option<&str>,
+        to: Option<&str>,
+        lang: bridgehead_io::Lang,
+        format: bridgehead_io::FileFormat,
+    ) -> AppResult<Vec<u8>> {
+        let parse = |field: &str, value: Option<&str>| -> AppResult<Option<Period>> {
+            value
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(|v| Period::parse(v).map_err(|m| AppError::invalid(field, "period.format", m)))
+                .transpose()
+        };
+        let (from, to) = (parse("from", from)?, parse("to", to)?);
+        let mut filter = scope_filter(actor)?;
+        filter.limit = 1_000_000;
+        let mut conn = self.store.read().await?;
+        let (projects, _) = store::list_projects(&mut conn, &filter).await?;
+        let codes: std::collections::HashMap<i64, String> =
+            projects.iter().map(|p| (p.id, p.record.code.code.clone())).collect();
+        let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+        let mut reports = store::current_reports_of(&mut conn, &ids).await?;
+        reports.retain(|r| from.is_none_or(|f| r.period >= f) && to.is_none_or(|t| r.period <= t));
+        reports.sort_by(|a, b| {
+            (codes.get(&a.project_id), a.period, std::cmp::Reverse(a.revision)).cmp(&(
+                codes.get(&b.project_id),
+                b.period,
+                std::cmp::Reverse(b.revision),
+            ))
+        });
+        reports.dedup_by_key(|r| (r.project_id, r.period));
+        let money = bridgehead_domain::money::format_major_units;
+        let mut rows = reports.iter().map(|r| {
+            let f = &r.figures;
+            vec![
+                codes.get(&r.project_id).cloned().unwrap_or_default(),
+                r.period.to_string(),
+                money(f.completed_minor),
+                money(f.equipment_minor),
+                money(f.construction_minor),
+                f.employees.map(|e| e.to_string()).unwrap_or_default(),
+                f.status_note.clone().unwrap_or_default(),
+                f.warning_note.clone().unwrap_or_default(),
+            ]
+        });
+        let title = match lang {
+            bridgehead_io::Lang::Zh => "制造业投资项目月报",
+            bridgehead_io::Lang::En => "Monthly progress reports",
+        };
+        bridgehead_io::write_sheet(bridgehead_io::reports::REPORT_COLUMNS, lang, format, Some(title), &mut rows)
+            .map_err(|e| AppError::Internal(format!("writing the export failed: {e}")))
+    }
+}

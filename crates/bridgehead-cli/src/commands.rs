@@ -314,6 +314,7 @@ async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyh
             bridgehead_io::template(bridgehead_app::enterprises::ENTERPRISE_COLUMNS, lang, format)
                 .map_err(|e| anyhow!("{e}"))?
         }
+        ExportKind::Reports => app.export_reports(&operator(), None, None, lang, format).await.map_err(explain)?,
         ExportKind::ReportTemplate => {
             bridgehead_io::template(bridgehead_io::reports::REPORT_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
         }

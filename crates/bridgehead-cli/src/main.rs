@@ -125,6 +125,8 @@ pub enum ExportKind {
     EnterpriseTemplate,
     /// An empty monthly report import template.
     ReportTemplate,
+    /// Every monthly report (the newest revision of each project and month).
+    Reports,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

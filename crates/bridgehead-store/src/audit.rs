@@ -170,7 +170,8 @@ pub async fn append_many(conn: &mut Conn, events: &[AuditEvent]) -> StoreResult<
     let mut prev_hash: String = head.try_get("hash")?;
     let at = now_text();
     let mut seq = last_seq - count;
-    const BATCH: usize = 500;
+    // Big statements: `build_on` gives SQLite anonymous parameters (see there).
+    const BATCH: usize = 400;
     for chunk in events.chunks(BATCH) {
         let mut sql = crate::sql::SqlBuilder::new(
             "INSERT INTO audit_log (seq, at, actor_user_id, actor, action, entity, entity_key, before_json, after_json, \
@@ -221,7 +222,7 @@ pub async fn append_many(conn: &mut Conn, events: &[AuditEvent]) -> StoreResult<
                 .push(")");
             prev_hash = hash;
         }
-        sql.build().execute(&mut *conn).await?;
+        sql.build_on(conn).execute(&mut *conn).await?;
     }
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev_hash).execute(&mut *conn).await?;
     Ok(())

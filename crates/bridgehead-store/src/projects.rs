@@ -661,6 +661,7 @@ pub struct NewReport {
 /// Inserts many reports with multi-row statements; returns their ids, keyed by
 /// (project, month index, revision).
 pub async fn insert_reports(conn: &mut Conn, reports: &[NewReport]) -> StoreResult<HashMap<(i64, i64, i64), i64>> {
+    // Big statements: `build_on` gives SQLite anonymous parameters (see there).
     const BATCH: usize = 400;
     let now = now_text();
     let mut ids = HashMap::with_capacity(reports.len());
@@ -703,7 +704,7 @@ pub async fn insert_reports(conn: &mut Conn, reports: &[NewReport]) -> StoreResu
                 .push(")");
         }
         sql.push(" RETURNING id, project_id, period_index, revision");
-        for row in sql.build().fetch_all(&mut *conn).await? {
+        for row in sql.build_on(conn).fetch_all(&mut *conn).await? {
             ids.insert(
                 (row.try_get("project_id")?, row.try_get("period_index")?, row.try_get("revision")?),
                 row.try_get("id")?,
@@ -784,7 +785,7 @@ pub async fn add_reviews(
                 .bind_text(to_status.as_str())
                 .push(", NULL)");
         }
-        sql.build().execute(&mut *conn).await?;
+        sql.build_on(conn).execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -33,6 +33,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::projects::events, api::projects::record_event, api::projects::project_reports, api::projects::create_report,
         api::projects::list_reports, api::projects::reminders, api::projects::get_report, api::projects::update_report,
         api::projects::act, api::projects::correct, api::projects::import_reports, api::projects::report_template,
+        api::projects::export_reports,
         api::confirmations::of_project, api::confirmations::create, api::confirmations::get, api::confirmations::update,
         api::confirmations::submit, api::confirmations::decide, api::confirmations::equipment,
         api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,

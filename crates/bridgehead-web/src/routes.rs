@@ -143,6 +143,7 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/reports/reminders", REGISTRY, get(proj::reminders)),
         api_route("POST", "/api/v1/reports/import", REPORT_FILERS, post(proj::import_reports)),
         api_route("GET", "/api/v1/reports/template", REGISTRY, get(proj::report_template)),
+        api_route("GET", "/api/v1/reports/export", REGISTRY, get(proj::export_reports)),
         api_route("GET", "/api/v1/reports/{id}", REGISTRY, get(proj::get_report)),
         api_route("PUT", "/api/v1/reports/{id}", REPORT_FILERS, put(proj::update_report)),
         api_route("POST", "/api/v1/reports/{id}/actions", REGISTRY, post(proj::act)),

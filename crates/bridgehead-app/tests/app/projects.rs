@@ -353,3 +353,32 @@ async fn monthly_reports_import_all_or_nothing_and_idempotently() {
         "the batch-written chain verifies"
     );
 }
+
+#[tokio::test]
+async fn exported_reports_import_back_unchanged() {
+    use bridgehead_app::projects::ReportImportMode;
+    use bridgehead_io::{FileFormat, Lang};
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let id = started_project(&app, &world).await;
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    for (month, amount) in [("2023-01", "100.50"), ("2023-02", "200")] {
+        app.create_report(&enterprise, id, month, &figures(amount, "0")).await.unwrap();
+    }
+    for (format, lang) in [(FileFormat::Xlsx, Lang::Zh), (FileFormat::Csv, Lang::En)] {
+        let file = app.export_reports(&enterprise, Some("2023-01"), None, lang, format).await.unwrap();
+        let outcome = app
+            .import_reports(&enterprise, "export", &file, format, ReportImportMode::Drafts, &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            (outcome.rows, outcome.created, outcome.updated, outcome.unchanged),
+            (2, 0, 0, 2),
+            "{format:?} {lang:?}"
+        );
+    }
+    let only_february =
+        app.export_reports(&enterprise, Some("2023-02"), Some("2023-02"), Lang::En, FileFormat::Csv).await.unwrap();
+    let text = String::from_utf8(only_february).unwrap();
+    assert!(text.contains("2023-02") && !text.contains("2023-01"), "{text}");
+}

@@ -793,3 +793,32 @@ pub async fn report_template(
         .map_err(|e| Problem::from(bridgehead_app::AppError::Internal(e.to_string())))?;
     Ok(super::enterprises::download(bytes, format, &format!("report-template-{}", lang.code())))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportExportQuery {
+    /// First month, YYYY-MM.
+    pub from: Option<String>,
+    /// Last month, YYYY-MM.
+    pub to: Option<String>,
+}
+
+/// Exports the monthly reports in your scope (the newest revision of each project and
+/// month) in the import layout, as `.xlsx` or CSV.
+#[utoipa::path(get, path = "/api/v1/reports/export", tag = "reports", params(super::enterprises::FileQuery, ReportExportQuery),
+    responses((status = 200, description = "The reports",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_reports(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(file): Query<super::enterprises::FileQuery>,
+    Query(range): Query<ReportExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    let (format, lang) = file.parse()?;
+    let bytes = state
+        .app
+        .export_reports(principal.require()?, range.from.as_deref(), range.to.as_deref(), lang, format)
+        .await?;
+    Ok(super::enterprises::download(bytes, format, "monthly-reports"))
+}
