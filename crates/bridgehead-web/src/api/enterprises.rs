@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::*;
-use super::{Json, Page, Paging, Path, Query, etag, if_match};
+use super::{Json, Page, Paging, Path, Query, etag_headers, if_match};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -111,12 +111,6 @@ pub async fn list(
     }))
 }
 
-fn with_etag(version: i64) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, etag(version));
-    headers
-}
-
 /// Registers an enterprise in your jurisdiction.
 #[utoipa::path(post, path = "/api/v1/enterprises", tag = "enterprises", request_body = EnterpriseIn,
     responses((status = 201, body = EnterpriseOut), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -127,7 +121,7 @@ pub async fn create(
     Json(body): Json<EnterpriseIn>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<EnterpriseOut>)> {
     let enterprise = state.app.create_enterprise(principal.require()?, &body.into()).await?;
-    let mut headers = with_etag(enterprise.version);
+    let mut headers = etag_headers(enterprise.version);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/enterprises/{}", enterprise.id)) {
         headers.insert(header::LOCATION, location);
     }
@@ -145,7 +139,7 @@ pub async fn get(
 ) -> ApiResult<(HeaderMap, axum::Json<EnterpriseDetailOut>)> {
     let detail = state.app.enterprise(principal.require()?, id).await?;
     Ok((
-        with_etag(detail.enterprise.version),
+        etag_headers(detail.enterprise.version),
         axum::Json(EnterpriseDetailOut {
             enterprise: EnterpriseOut::from(&detail.enterprise),
             figures: detail.figures.iter().map(FiguresOut::from).collect(),
@@ -169,7 +163,7 @@ pub async fn update(
 ) -> ApiResult<(HeaderMap, axum::Json<EnterpriseOut>)> {
     let version = if_match(&headers)?;
     let enterprise = state.app.update_enterprise(principal.require()?, id, version, &body.into()).await?;
-    Ok((with_etag(enterprise.version), axum::Json(EnterpriseOut::from(&enterprise))))
+    Ok((etag_headers(enterprise.version), axum::Json(EnterpriseOut::from(&enterprise))))
 }
 
 /// An enterprise's yearly figures, newest first.

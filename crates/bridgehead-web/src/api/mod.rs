@@ -95,6 +95,13 @@ pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))
 }
 
+/// Response headers carrying a versioned object's ETag.
+pub fn etag_headers(version: i64) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::ETAG, etag(version));
+    headers
+}
+
 /// The version an `If-Match` header names, if any. `*` means any version.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Problem> {
     let Some(value) = headers.get(header::IF_MATCH) else {

@@ -1,7 +1,7 @@
 //! Projects, stage events and monthly reports.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use bridgehead_app::projects::{EventInput, ProjectDetail, Reminder, ReportDetail};
 use bridgehead_domain::enterprise::format_date;
 use bridgehead_domain::money::format_major_units;
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::Object;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Json, Page, Paging, Path, Query, etag, if_match};
+use super::{Json, Page, Paging, Path, Query, etag_headers, if_match};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -491,12 +491,6 @@ pub async fn list(
     }))
 }
 
-fn with_etag(version: i64) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, etag(version));
-    headers
-}
-
 /// Registers a project (with its signing, the first stage event).
 #[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = ProjectIn,
     responses((status = 201, body = ProjectOut), (status = 401, body = Problem), (status = 403, body = Problem),
@@ -508,7 +502,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<ProjectOut>)> {
     let signed_on = body.signed_on.clone().unwrap_or_default();
     let project = state.app.create_project(principal.require()?, &body.fields(), &signed_on).await?;
-    Ok((StatusCode::CREATED, with_etag(project.version), axum::Json(ProjectOut::from(&project))))
+    Ok((StatusCode::CREATED, etag_headers(project.version), axum::Json(ProjectOut::from(&project))))
 }
 
 /// A project with its stage timeline and monthly reports.
@@ -521,7 +515,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> ApiResult<(HeaderMap, axum::Json<ProjectDetailOut>)> {
     let detail = state.app.project(principal.require()?, id).await?;
-    Ok((with_etag(detail.project.version), axum::Json(ProjectDetailOut::from(&detail))))
+    Ok((etag_headers(detail.project.version), axum::Json(ProjectDetailOut::from(&detail))))
 }
 
 /// Replaces a project's fields (`If-Match` guards against lost updates).
@@ -538,7 +532,7 @@ pub async fn update(
 ) -> ApiResult<(HeaderMap, axum::Json<ProjectOut>)> {
     let version = if_match(&headers)?;
     let project = state.app.update_project(principal.require()?, id, version, &body.fields()).await?;
-    Ok((with_etag(project.version), axum::Json(ProjectOut::from(&project))))
+    Ok((etag_headers(project.version), axum::Json(ProjectOut::from(&project))))
 }
 
 /// A project's stage events, oldest first.
@@ -600,7 +594,7 @@ pub async fn create_report(
     Json(body): Json<ReportIn>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<ReportOut>)> {
     let report = state.app.create_report(principal.require()?, id, &body.period, &body.figures.fields()).await?;
-    Ok((StatusCode::CREATED, with_etag(report.version), axum::Json(ReportOut::from(&report))))
+    Ok((StatusCode::CREATED, etag_headers(report.version), axum::Json(ReportOut::from(&report))))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -675,7 +669,7 @@ pub async fn get_report(
     Path(id): Path<i64>,
 ) -> ApiResult<(HeaderMap, axum::Json<ReportDetailOut>)> {
     let detail = state.app.report(principal.require()?, id).await?;
-    Ok((with_etag(detail.report.version), axum::Json(ReportDetailOut::from(&detail))))
+    Ok((etag_headers(detail.report.version), axum::Json(ReportDetailOut::from(&detail))))
 }
 
 /// Changes the figures of a draft or returned report.
@@ -692,7 +686,7 @@ pub async fn update_report(
 ) -> ApiResult<(HeaderMap, axum::Json<ReportOut>)> {
     let version = if_match(&headers)?;
     let report = state.app.update_report(principal.require()?, id, version, &body.fields()).await?;
-    Ok((with_etag(report.version), axum::Json(ReportOut::from(&report))))
+    Ok((etag_headers(report.version), axum::Json(ReportOut::from(&report))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use bridgehead_app::reference::CreditCodeCheck;
 use bridgehead_domain::codes::IndustryLevel;
 use bridgehead_domain::reference::{RegionLevel, Tag};
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::*;
-use super::{Json, Page, Paging, Path, Query, etag, if_match};
+use super::{Json, Page, Paging, Path, Query, etag_headers, if_match};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -166,9 +166,7 @@ pub async fn create_park(
     Json(body): Json<ParkIn>,
 ) -> ApiResult<(StatusCode, HeaderMap, axum::Json<ParkOut>)> {
     let park = state.app.create_park(principal.require()?, &body.into()).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, etag(park.version));
-    Ok((StatusCode::CREATED, headers, axum::Json(ParkOut::from(&park))))
+    Ok((StatusCode::CREATED, etag_headers(park.version), axum::Json(ParkOut::from(&park))))
 }
 
 /// A park.
@@ -180,9 +178,7 @@ pub async fn get_park(
     Path(id): Path<i64>,
 ) -> ApiResult<(HeaderMap, axum::Json<ParkOut>)> {
     let park = state.app.park(principal.require()?, id).await?;
-    let mut headers = HeaderMap::new();
-    headers.insert(header::ETAG, etag(park.version));
-    Ok((headers, axum::Json(ParkOut::from(&park))))
+    Ok((etag_headers(park.version), axum::Json(ParkOut::from(&park))))
 }
 
 /// Replaces a park (administrators); `If-Match` guards against lost updates.
@@ -199,9 +195,7 @@ pub async fn update_park(
 ) -> ApiResult<(HeaderMap, axum::Json<ParkOut>)> {
     let version = if_match(&headers)?;
     let park = state.app.update_park(principal.require()?, id, version, &body.into()).await?;
-    let mut out = HeaderMap::new();
-    out.insert(header::ETAG, etag(park.version));
-    Ok((out, axum::Json(ParkOut::from(&park))))
+    Ok((etag_headers(park.version), axum::Json(ParkOut::from(&park))))
 }
 
 /// Cluster systems, every version (without their clusters).
