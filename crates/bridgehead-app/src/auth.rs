@@ -153,6 +153,8 @@ impl App {
         actor.require_write()?;
         let hash = hash_password(password.to_owned()).await?;
         users::set_password_hash(&mut tx, user.id, &hash).await?;
+        // A new password ends every session signed in with the old one.
+        users::delete_sessions_of(&mut tx, user.id).await?;
         audit(&mut tx, actor, "set_password", "user", &user.id.to_string(), None, None).await?;
         tx.commit().await?;
         Ok(())

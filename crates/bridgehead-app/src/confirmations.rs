@@ -49,6 +49,17 @@ pub struct ConfirmationDetail {
     pub may_decide: bool,
 }
 
+/// A decision that lost a race (someone decided first, or took the same number) is a
+/// conflict for the caller to reload, not a failure.
+fn concurrent(error: StoreError, before: &Confirmation) -> AppError {
+    match error {
+        StoreError::Conflict | StoreError::Duplicate { .. } => {
+            AppError::VersionMismatch { what: "confirmation", current_version: before.version + 1 }
+        }
+        other => other.into(),
+    }
+}
+
 impl App {
     async fn confirmation_in_scope(
         &self,
@@ -191,6 +202,7 @@ impl App {
         let after = store::set_status(
             &mut tx,
             id,
+            ConfirmationStatus::Draft,
             ConfirmationStatus::Submitted,
             (Some(today), Some(due_on), None),
             None,
@@ -245,9 +257,29 @@ impl App {
             let prefix = format!("{}-{}-", today.year(), project.record.region_code);
             let sequence = store::numbers_with_prefix(&mut tx, &prefix).await? + 1;
             let number = format!("{prefix}{sequence:05}");
-            store::set_status(&mut tx, id, ConfirmationStatus::Approved, dates, Some(&number), None).await?
+            store::set_status(
+                &mut tx,
+                id,
+                ConfirmationStatus::Submitted,
+                ConfirmationStatus::Approved,
+                dates,
+                Some(&number),
+                None,
+            )
+            .await
+            .map_err(|e| concurrent(e, &before))?
         } else {
-            store::set_status(&mut tx, id, ConfirmationStatus::Rejected, dates, None, reasons).await?
+            store::set_status(
+                &mut tx,
+                id,
+                ConfirmationStatus::Submitted,
+                ConfirmationStatus::Rejected,
+                dates,
+                None,
+                reasons,
+            )
+            .await
+            .map_err(|e| concurrent(e, &before))?
         };
         let action = if approve { "approve" } else { "reject" };
         audit(

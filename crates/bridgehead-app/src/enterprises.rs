@@ -365,10 +365,12 @@ impl App {
                         && !visible(&mut tx, actor, existing).await?
                     {
                         errors.push(
+                            // Said like a duplicate registration, so that nothing more is
+                            // learned about an enterprise outside the actor's scope.
                             FieldError::new(
                                 "credit_code",
-                                "enterprise.out_of_scope",
-                                "this enterprise is registered outside your jurisdiction",
+                                "enterprise.duplicate",
+                                "an enterprise with this credit code is already registered",
                             )
                             .with_value(parsed.credit_code.as_str()),
                         );

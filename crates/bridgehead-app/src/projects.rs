@@ -277,9 +277,10 @@ impl App {
                 Some(rate) => {
                     let factor: Decimal =
                         rate.rate.parse().map_err(|_| AppError::Internal(format!("stored rate '{}'", rate.rate)))?;
-                    let cny = (Decimal::from(record.planned_total_minor) * factor)
-                        .round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-                        .to_i64();
+                    let cny = Decimal::from(record.planned_total_minor)
+                        .checked_mul(factor)
+                        .map(|v| v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+                        .and_then(|v| v.to_i64());
                     match cny {
                         Some(total_cny_minor) => {
                             Some(Conversion { total_cny_minor, rate: Some((rate.rate, rate.rate_date)) })
@@ -443,8 +444,13 @@ impl App {
         };
         let state = project.state.apply(phase, kind, reason)?;
         let event = store::insert_event(&mut tx, id, phase, kind, date, reason, increment_minor, &actor.label).await?;
-        let started_on = project.started_on.or((kind == StageKind::Started).then_some(date));
-        store::set_state(&mut tx, id, state, started_on).await?;
+        // A project that reaches a stage at or beyond "started" has started, even when
+        // the start itself was not recorded.
+        let reached_start = state.stage.and_then(StageKind::rank).is_some_and(|rank| rank >= 2) && phase == 1;
+        let started_on = project.started_on.or(reached_start.then_some(date));
+        if let Err(StoreError::Conflict) = store::set_state(&mut tx, id, project.version, state, started_on).await {
+            return Err(AppError::VersionMismatch { what: "project", current_version: project.version + 1 });
+        }
         audit(
             &mut tx,
             actor,
@@ -484,13 +490,19 @@ impl App {
         let reports = store::reports_of_project(conn, project.id).await?;
         let mut months = Vec::new();
         let mut cumulative_before = 0_i64;
+        // Each earlier month counts with its approved figures when it has them, else with
+        // its newest revision (reports come newest revision first).
+        let mut by_month: std::collections::BTreeMap<Period, &MonthlyReport> = std::collections::BTreeMap::new();
         for report in reports.iter().filter(|r| r.status != ReportStatus::Superseded && r.period != period) {
-            // The newest revision of each month stands for it.
-            if !months.contains(&report.period) {
-                months.push(report.period);
-                if report.period < period {
-                    cumulative_before = cumulative_before.saturating_add(report.figures.completed_minor);
-                }
+            let slot = by_month.entry(report.period).or_insert(report);
+            if report.status == ReportStatus::ApprovedByCity && slot.status != ReportStatus::ApprovedByCity {
+                *slot = report;
+            }
+        }
+        for (month, report) in &by_month {
+            months.push(*month);
+            if *month < period {
+                cumulative_before = cumulative_before.saturating_add(report.figures.completed_minor);
             }
         }
         Ok(check_report_period(
@@ -656,7 +668,7 @@ impl App {
                 .into_iter()
                 .find(|r| r.period == report.period && r.id != report.id && r.status == ReportStatus::ApprovedByCity);
             if let Some(earlier) = earlier {
-                store::set_report_status(&mut tx, earlier.id, ReportStatus::Superseded).await?;
+                store::set_report_status(&mut tx, earlier.id, earlier.status, ReportStatus::Superseded).await?;
                 store::add_review(
                     &mut tx,
                     earlier.id,
@@ -670,7 +682,12 @@ impl App {
                 .await?;
             }
         }
-        let after = store::set_report_status(&mut tx, id, next).await?;
+        let after = match store::set_report_status(&mut tx, id, report.status, next).await {
+            Err(StoreError::Conflict) => {
+                return Err(AppError::VersionMismatch { what: "report", current_version: report.version + 1 });
+            }
+            other => other?,
+        };
         store::add_review(&mut tx, id, actor.user_id, &actor.label, action.as_str(), Some(report.status), next, reason)
             .await?;
         audit(

@@ -65,8 +65,9 @@ pub fn parse_major_units(input: &str) -> Result<i64, String> {
     if value.scale() > 2 && value.normalize().scale() > 2 {
         return Err(format!("'{}' has more than two decimals", input.trim()));
     }
-    let minor = value * Decimal::ONE_HUNDRED;
-    i64::try_from(minor.normalize()).map_err(|_| format!("'{}' is too large", input.trim()))
+    let too_large = || format!("'{}' is too large", input.trim());
+    let minor = value.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(too_large)?;
+    i64::try_from(minor.normalize()).map_err(|_| too_large())
 }
 
 /// Formats minor units as a major-unit decimal with two places ("1234.56").
@@ -100,6 +101,7 @@ mod tests {
         assert!(parse_major_units("abc").is_err());
         assert!(parse_major_units("").is_err());
         assert!(parse_major_units("999999999999999999999").is_err());
+        assert!(parse_major_units("1000000000000000000000000000").is_err(), "overflow is an error, not a panic");
         assert_eq!(format_major_units(123_456), "1234.56");
         assert_eq!(format_major_units(-5), "-0.05");
     }

@@ -66,8 +66,8 @@ impl ProjectCode {
     pub fn parse(input: &str) -> Result<Self, FieldError> {
         let code: String =
             input.trim().chars().map(crate::codes::full_width_to_ascii).collect::<String>().to_ascii_uppercase();
-        let looks_national =
-            code.len() >= 5 && code[..4].bytes().all(|b| b.is_ascii_digit()) && code.as_bytes()[4] == b'-';
+        let bytes = code.as_bytes();
+        let looks_national = bytes.len() >= 5 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
         if looks_national {
             let parts: Vec<&str> = code.split('-').collect();
             let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
@@ -782,6 +782,8 @@ mod tests {
         assert!(ProjectCode::parse("2019-330482-36-03").is_err());
         assert!(!ProjectCode::parse("JX-2023-001").unwrap().national);
         assert!(ProjectCode::parse("x").is_err());
+        assert!(ProjectCode::parse("12中3").is_err(), "non-ASCII input is refused, not a panic");
+        assert!(ProjectCode::parse("2019-中中-36-03-000123").is_err());
     }
 
     fn fields() -> ProjectFields {

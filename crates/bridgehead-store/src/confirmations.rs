@@ -129,19 +129,22 @@ pub async fn update(
     get(conn, id).await?.ok_or(StoreError::NotFound)
 }
 
-/// Records a decision or a submission: the new status and its dates and outcome.
+/// Records a decision or a submission: the new status and its dates and outcome, if
+/// the application is still at `from` (`Conflict` otherwise: someone acted first).
+#[allow(clippy::too_many_arguments)]
 pub async fn set_status(
     conn: &mut Conn,
     id: i64,
+    from: ConfirmationStatus,
     status: ConfirmationStatus,
     dates: (Option<time::Date>, Option<time::Date>, Option<time::Date>),
     confirmation_number: Option<&str>,
     rejection_reasons: Option<&str>,
 ) -> StoreResult<Confirmation> {
     let (submitted_on, due_on, decided_on) = dates;
-    sqlx::query(
+    let updated = sqlx::query(
         "UPDATE equipment_confirmations SET status = $1, submitted_on = $2, due_on = $3, decided_on = $4, confirmation_number = $5, \
-         rejection_reasons = $6, updated_at = $7, version = version + 1 WHERE id = $8",
+         rejection_reasons = $6, updated_at = $7, version = version + 1 WHERE id = $8 AND status = $9",
     )
     .bind(status.as_str())
     .bind(submitted_on.map(format_date))
@@ -151,8 +154,12 @@ pub async fn set_status(
     .bind(rejection_reasons)
     .bind(now_text())
     .bind(id)
+    .bind(from.as_str())
     .execute(&mut *conn)
     .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
     get(conn, id).await?.ok_or(StoreError::NotFound)
 }
 

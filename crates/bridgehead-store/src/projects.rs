@@ -370,15 +370,18 @@ pub async fn insert_event(
 }
 
 /// Keeps the project's stage columns in step with its events.
+/// Keeps the project's stage columns in step with its events, if the project is still
+/// at `expected_version` (`Conflict` otherwise: a concurrent event came first).
 pub async fn set_state(
     conn: &mut Conn,
     project_id: i64,
+    expected_version: i64,
     state: StageState,
     started_on: Option<time::Date>,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let updated = sqlx::query(
         "UPDATE projects SET phase = $1, stage = $2, suspended = $3, cancelled = $4, started_on = $5, updated_at = $6, \
-         version = version + 1 WHERE id = $7",
+         version = version + 1 WHERE id = $7 AND version = $8",
     )
     .bind(state.phase)
     .bind(state.stage.unwrap_or(StageKind::Signed).as_str())
@@ -387,8 +390,12 @@ pub async fn set_state(
     .bind(started_on.map(format_date))
     .bind(now_text())
     .bind(project_id)
+    .bind(expected_version)
     .execute(&mut *conn)
     .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::Conflict);
+    }
     Ok(())
 }
 
@@ -485,16 +492,28 @@ pub async fn update_report_figures(
     }
 }
 
-pub async fn set_report_status(conn: &mut Conn, id: i64, status: ReportStatus) -> StoreResult<MonthlyReport> {
+/// Moves a report from `from` to `to`; `Conflict` when it is no longer at `from`
+/// (someone else acted first), so two reviews can never both apply.
+pub async fn set_report_status(
+    conn: &mut Conn,
+    id: i64,
+    from: ReportStatus,
+    to: ReportStatus,
+) -> StoreResult<MonthlyReport> {
     let row = sqlx::query(
-        "UPDATE monthly_reports SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 RETURNING *",
+        "UPDATE monthly_reports SET status = $1, updated_at = $2, version = version + 1 WHERE id = $3 AND status = $4 RETURNING *",
     )
-    .bind(status.as_str())
+    .bind(to.as_str())
     .bind(now_text())
     .bind(id)
+    .bind(from.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(report_from_row).transpose()?.ok_or(StoreError::NotFound)
+    match row {
+        Some(row) => report_from_row(&row),
+        None if get_report(conn, id).await?.is_some() => Err(StoreError::Conflict),
+        None => Err(StoreError::NotFound),
+    }
 }
 
 pub async fn get_report(conn: &mut Conn, id: i64) -> StoreResult<Option<MonthlyReport>> {

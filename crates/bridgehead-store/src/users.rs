@@ -256,6 +256,10 @@ pub async fn delete_session(conn: &mut Conn, token_hash: &str) -> StoreResult<()
     Ok(())
 }
 
+pub async fn delete_sessions_of(conn: &mut Conn, user_id: i64) -> StoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?.rows_affected())
+}
+
 pub async fn delete_expired_sessions(conn: &mut Conn, now: &str) -> StoreResult<u64> {
     Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(&mut *conn).await?.rows_affected())
 }

@@ -126,8 +126,9 @@ pub async fn csrf(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let principal = request.extensions().get::<Principal>().cloned().unwrap_or_default();
-    let bearer = request.headers().contains_key(header::AUTHORIZATION);
-    if bearer {
+    // Only a request that a bearer token actually authenticated carries no ambient
+    // authority; any other Authorization header (e.g. a proxy's Basic) does not count.
+    if principal.actor.is_some() && !principal.via_cookie {
         return next.run(request).await;
     }
     if !same_origin(request.headers()) {

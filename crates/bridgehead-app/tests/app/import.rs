@@ -191,7 +191,7 @@ async fn a_district_officer_cannot_import_into_another_district() {
         errors.iter().map(|e| (e.row, e.column.as_str(), e.code.as_str())).collect();
     assert_eq!(
         summary,
-        vec![(3, "注册地区划代码", "region.out_of_scope"), (4, "统一社会信用代码", "enterprise.out_of_scope")],
+        vec![(3, "注册地区划代码", "region.out_of_scope"), (4, "统一社会信用代码", "enterprise.duplicate")],
         "{errors:#?}"
     );
     assert_eq!(enterprise_count(&app).await, 2);

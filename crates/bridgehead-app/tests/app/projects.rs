@@ -116,6 +116,12 @@ async fn stages_follow_their_rules_and_phases_count_the_increment() {
         detail.project.started_on.map(bridgehead_domain::enterprise::format_date).as_deref(),
         Some("2023-01-20")
     );
+    // A project that goes straight to production has started, and must report.
+    let fields = project_fields(&world, "2023-330482-36-01-000003");
+    let direct = app.create_project(&admin(), &fields, "2023-01-05").await.unwrap();
+    crate::projects::event(&app, direct.id, "in_production", "2023-02-01", None, None, None).await.unwrap();
+    let direct = app.project(&admin(), direct.id).await.unwrap().project;
+    assert_eq!(direct.started_on.map(bridgehead_domain::enterprise::format_date).as_deref(), Some("2023-02-01"));
     // The district officer of another district sees nothing of it.
     let city = actor(&app, &world, Role::CityAnalyst).await;
     assert_eq!(app.project(&city, id).await.unwrap().project.state.label(), StageKind::Signed);

@@ -18,7 +18,7 @@ pub struct NextQuery {
 
 /// Only local paths: the `next` parameter must not send people elsewhere.
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\")).unwrap_or("/").to_owned()
+    super::local_path(next)
 }
 
 fn login_page(ctx: &Ctx, next: &str, username: &str, problem: Option<String>) -> PageView {

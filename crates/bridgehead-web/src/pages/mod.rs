@@ -275,6 +275,19 @@ pub async fn home(ctx: Ctx) -> Response {
     ctx.render(page.section(Section::Facts(facts)).section(Section::Links(links)))
 }
 
+/// A redirect target that stays on this site: a path beginning with one `/` (not `//`
+/// or `/\`, which browsers read as another host), without control characters (which
+/// browsers strip, and which a `Location` header cannot carry). Anything else is `/`.
+pub fn local_path(next: Option<&str>) -> String {
+    let safe = |n: &&str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !n.chars().any(|c| c.is_control() || c == '\\')
+    };
+    next.filter(safe).unwrap_or("/").to_owned()
+}
+
 /// Switches the language and goes back where the visitor was; remembered in a cookie.
 pub async fn set_language(
     axum::extract::Path(code): axum::extract::Path<String>,
@@ -282,7 +295,22 @@ pub async fn set_language(
 ) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     // Only local paths, so the switch cannot be used to send people elsewhere.
-    let next = query.get("next").filter(|n| n.starts_with('/') && !n.starts_with("//")).map_or("/", String::as_str);
+    let next = local_path(query.get("next").map(String::as_str));
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
-    ([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn redirects_stay_on_the_site() {
+        assert_eq!(local_path(Some("/enterprises?page=2")), "/enterprises?page=2");
+        assert_eq!(local_path(Some("/")), "/");
+        for bad in ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "/a\nb", ""] {
+            assert_eq!(local_path(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(local_path(None), "/");
+    }
 }
