@@ -470,7 +470,7 @@ impl App {
         &self,
         actor: &Actor,
         mut filter: ReportFilter,
-    ) -> AppResult<(Vec<(MonthlyReport, String, String)>, i64)> {
+    ) -> AppResult<(Vec<store::ReportListItem>, i64)> {
         let scope = scope_filter(actor)?;
         filter.scope_region_within = scope.scope_region_within;
         filter.investor_enterprise_id = scope.investor_enterprise_id;

@@ -440,8 +440,10 @@ impl App {
         };
         let tag = Tag { code: tag.code.clone(), name_zh, name_en };
         let mut tx = self.store.begin().await?;
+        let before = store::list_tags(&mut tx).await?.into_iter().find(|t| t.code == tag.code);
         store::upsert_tag(&mut tx, &tag).await?;
-        audit(&mut tx, actor, "upsert", "enterprise_tag", &tag.code, None, Some(json!(tag))).await?;
+        audit(&mut tx, actor, "upsert", "enterprise_tag", &tag.code, before.map(|b| json!(b)), Some(json!(tag)))
+            .await?;
         tx.commit().await?;
         Ok(tag)
     }

@@ -542,11 +542,17 @@ pub struct ReportFilter {
     pub offset: i64,
 }
 
-/// Reports with their project's code and name.
-pub async fn list_reports(
-    conn: &mut Conn,
-    filter: &ReportFilter,
-) -> StoreResult<(Vec<(MonthlyReport, String, String)>, i64)> {
+/// A report in a list, with its project's code and names.
+#[derive(Debug, Clone)]
+pub struct ReportListItem {
+    pub report: MonthlyReport,
+    pub project_code: String,
+    pub project_name_zh: String,
+    pub project_name_en: Option<String>,
+}
+
+/// Reports with their project's code and names.
+pub async fn list_reports(conn: &mut Conn, filter: &ReportFilter) -> StoreResult<(Vec<ReportListItem>, i64)> {
     let mut condition = SqlBuilder::new(" FROM monthly_reports r JOIN projects p ON p.id = r.project_id WHERE 1 = 1");
     push_project_scope(
         &mut condition,
@@ -571,7 +577,8 @@ pub async fn list_reports(
     }
     let total: i64 =
         condition.clone().with_prefix("SELECT COUNT(*) AS n").build().fetch_one(&mut *conn).await?.try_get("n")?;
-    let mut page = condition.with_prefix("SELECT r.*, p.code AS project_code, p.name_zh AS project_name");
+    let mut page = condition
+        .with_prefix("SELECT r.*, p.code AS project_code, p.name_zh AS project_name, p.name_en AS project_name_en");
     page.push(" ORDER BY r.period_index DESC, p.code, r.revision DESC LIMIT ")
         .bind_int(filter.limit)
         .push(" OFFSET ")
@@ -579,7 +586,14 @@ pub async fn list_reports(
     let rows = page.build().fetch_all(&mut *conn).await?;
     let items = rows
         .iter()
-        .map(|row| Ok((report_from_row(row)?, row.try_get("project_code")?, row.try_get("project_name")?)))
+        .map(|row| {
+            Ok(ReportListItem {
+                report: report_from_row(row)?,
+                project_code: row.try_get("project_code")?,
+                project_name_zh: row.try_get("project_name")?,
+                project_name_en: row.try_get("project_name_en")?,
+            })
+        })
         .collect::<StoreResult<Vec<_>>>()?;
     Ok((items, total))
 }

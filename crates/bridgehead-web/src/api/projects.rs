@@ -631,7 +631,7 @@ pub async fn list_reports(
     let filter = ReportFilter { period, statuses, limit, offset, ..ReportFilter::default() };
     let (items, total) = state.app.list_reports(principal.require()?, filter).await?;
     Ok(axum::Json(Page {
-        items: items.iter().map(|(r, _, _)| ReportOut::from(r)).collect(),
+        items: items.iter().map(|item| ReportOut::from(&item.report)).collect(),
         page: paging.page(),
         per_page: paging.per_page(),
         total,

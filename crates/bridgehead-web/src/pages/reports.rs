@@ -138,11 +138,12 @@ pub async fn queue(
         ],
         rows: items
             .iter()
-            .map(|(report, code, name)| {
+            .map(|item| {
+                let report = &item.report;
                 vec![
                     Cell::link(report.period.to_string(), format!("/reports/{}", report.id)),
-                    Cell::link(code.clone(), format!("/projects/{}", report.project_id)),
-                    Cell::text(name.clone()),
+                    Cell::link(item.project_code.clone(), format!("/projects/{}", report.project_id)),
+                    Cell::text(ctx.lang.name(&item.project_name_zh, item.project_name_en.as_deref()).to_owned()),
                     Cell::text(report.revision.to_string()),
                     Cell::text(status_name(&ctx, report.status)),
                     Cell::text(money(report.figures.completed_minor)),
