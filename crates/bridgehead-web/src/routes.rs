@@ -192,6 +192,8 @@ pub fn route_table() -> Vec<Entry> {
         page("GET", "/reference/clusters", SIGNED_IN, get(pages::reference::clusters)),
         page("GET", "/reference/clusters/{id}", SIGNED_IN, get(pages::reference::cluster)),
         page("GET", "/reference/tags", SIGNED_IN, get(pages::reference::tags)),
+        page("GET", "/reference/calendar", SIGNED_IN, get(pages::reference::calendar)),
+        page("POST", "/reference/calendar/import", ADMIN, post(pages::reference::import_calendar)),
         page("GET", "/reference/currencies", SIGNED_IN, get(pages::reference::currencies)),
         page("POST", "/reference/exchange-rates/import", ADMIN, post(pages::reference::import_rates)),
         page("GET", "/reference/credit-code", SIGNED_IN, get(pages::reference::credit_code)),

@@ -443,3 +443,76 @@ pub async fn credit_code(
     }
     Ok(ctx.render(page))
 }
+
+async fn calendar_page(state: &AppState, ctx: &Ctx, notice: Option<Notice>) -> Result<PageView, PageError> {
+    let years = state.app.calendar_years(ctx.actor()?).await.map_err(|e| ctx.fail(e))?;
+    let mut page = PageView::new(ctx.t("calendar-title")).intro(ctx.t("calendar-intro"));
+    if let Some(notice) = notice {
+        page.push(Section::Notice(notice));
+    }
+    for year in &years {
+        page.push(Section::Heading(
+            ctx.t_args("calendar-year", &[("year", year.year.to_string()), ("source", year.source.clone())]),
+        ));
+        page.push(Section::Table(Table {
+            caption: None,
+            columns: vec![ctx.t("calendar-date"), ctx.t("calendar-kind"), ctx.t("calendar-name")],
+            rows: year
+                .days
+                .iter()
+                .map(|d| {
+                    vec![
+                        Cell::text(bridgehead_domain::enterprise::format_date(d.date)),
+                        Cell::text(ctx.t(&format!("calendar-kind-{}", d.kind.as_str()))),
+                        Cell::text(d.name.clone()),
+                    ]
+                })
+                .collect(),
+            empty: ctx.t("calendar-empty"),
+        }));
+    }
+    if ctx.is_admin() {
+        page.push(Section::Heading(ctx.t("calendar-import")));
+        page.push(Section::Form(
+            Form::post("/reference/calendar/import", ctx.t("import-submit"), &ctx.csrf)
+                .field(Field::new("file", ctx.t("import-file"), "file").required().hint(ctx.t("calendar-import-hint")))
+                .multipart(),
+        ));
+    }
+    Ok(page)
+}
+
+/// The working-day calendar: each covered year's holidays and adjusted working days.
+pub async fn calendar(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let page = calendar_page(&state, &ctx, None).await?;
+    Ok(ctx.render(page))
+}
+
+/// Imports calendar years from a CSV file (administrators).
+pub async fn import_calendar(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let Some((name, bytes)) = super::read_upload(&ctx, multipart).await? else {
+        let page = calendar_page(&state, &ctx, Some(Notice::error(ctx.t("import-no-file")))).await?;
+        return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let (status, notice) = match state.app.import_calendar(ctx.actor()?, &text, &name).await {
+        Ok(years) => (
+            StatusCode::OK,
+            Notice::success(ctx.t_args(
+                "calendar-imported",
+                &[("years", years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))],
+            )),
+        ),
+        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
+        Err(AppError::ImportFile { message, .. }) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
+        }
+        Err(error) => return Err(ctx.fail(error)),
+    };
+    let page = calendar_page(&state, &ctx, Some(notice)).await?;
+    Ok(ctx.render_status(status, page))
+}

@@ -106,3 +106,38 @@ async fn unknown_pages_and_forbidden_pages_are_friendly() {
     assert_eq!(anonymous.status(), 303);
     assert!(anonymous.headers()["location"].to_str().unwrap().starts_with("/login?next="));
 }
+
+#[tokio::test]
+async fn the_calendar_page_lists_each_year_and_imports_for_administrators() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::Administrator), PASSWORD).await;
+    let page = session.client.get(server.url("/reference/calendar")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("2024-10-01") && page.contains("国庆节") && page.contains("调休上班"));
+    let upload = |body: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(body.as_bytes()).file_name("2027.csv"));
+        session
+            .client
+            .post(server.url(&format!("/reference/calendar/import?_csrf={}", session.csrf)))
+            .multipart(form)
+            .send()
+    };
+    let refused = upload("date,kind,name\n2027-01-04,workday,调休\n").await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("<td>2</td>"), "the bad line is listed");
+    let imported = upload("date,kind,name\n2027-01-01,holiday,元旦\n").await.unwrap();
+    assert_eq!(imported.status(), 200);
+    assert!(imported.text().await.unwrap().contains("2027-01-01"));
+    let officer = server.sign_in(world.username(Role::DistrictOfficer), PASSWORD).await;
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"date,kind,name\n".to_vec()).file_name("x.csv"));
+    let forbidden = officer
+        .client
+        .post(server.url(&format!("/reference/calendar/import?_csrf={}", officer.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), 403);
+}
