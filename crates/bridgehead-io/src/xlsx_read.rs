@@ -16,7 +16,16 @@ fn xlsx_error(error: XlsxError) -> ReadError {
     ReadError::Xlsx(error.to_string())
 }
 
+/// Reads the grid. The workbook parser can panic on some damaged files (e.g. a
+/// dimension whose end lies before its start); such a file is refused as damaged
+/// instead of taking the request down with it.
 pub(crate) fn read_grid(bytes: &[u8], limits: &Limits) -> Result<Grid, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_grid_unguarded(bytes, limits))).unwrap_or_else(|_| {
+        Err(ReadError::Xlsx("the workbook is damaged and cannot be read; save it again from Excel or WPS".to_owned()))
+    })
+}
+
+fn read_grid_unguarded(bytes: &[u8], limits: &Limits) -> Result<Grid, ReadError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
     let is_1904 = workbook.has_1904_epoch();
     let sheets = workbook.sheets_metadata();
