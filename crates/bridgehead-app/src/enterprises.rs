@@ -191,6 +191,17 @@ impl App {
         Ok(EnterpriseDetail { enterprise, region, industry, figures, warnings })
     }
 
+    /// The enterprise with this credit code, if the actor may see it.
+    pub async fn enterprise_by_credit_code(&self, actor: &Actor, credit_code: &str) -> AppResult<Enterprise> {
+        let mut conn = self.store.read().await?;
+        let code = credit_code.trim().to_ascii_uppercase();
+        let enterprise = store::get_by_credit_code(&mut conn, &code).await?.ok_or(NOT_FOUND)?;
+        if !visible(&mut conn, actor, &enterprise).await? {
+            return Err(NOT_FOUND);
+        }
+        Ok(enterprise)
+    }
+
     /// Registers an enterprise in a region of the actor's scope.
     pub async fn create_enterprise(&self, actor: &Actor, fields: &EnterpriseFields) -> AppResult<Enterprise> {
         actor.require(ENTERPRISE_REGISTRARS, "register enterprises")?;

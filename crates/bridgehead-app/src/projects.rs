@@ -12,7 +12,7 @@ use bridgehead_domain::money::{CurrencyCode, parse_major_units};
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{
     MonthlyReport, Project, ProjectFields, ProjectRecord, ReportAction, ReportActor, ReportCheck, ReportFields,
-    ReportReview, ReportStatus, StageEvent, StageKind, StageState, check_report_period,
+    ReportReview, ReportStatus, StageEvent, StageKind, check_report_period,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
 use bridgehead_store::projects::{self as store, Conversion, ProjectFilter, ReportFilter};
@@ -840,11 +840,6 @@ impl App {
             .map(|(project, status)| Reminder { project, status, due_on, overdue })
             .collect())
     }
-}
-
-/// The stage label of a project for lists.
-pub fn stage_label(state: StageState) -> StageKind {
-    state.label()
 }
 
 /// How imported monthly reports enter the workflow.

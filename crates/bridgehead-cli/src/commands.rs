@@ -354,13 +354,12 @@ async fn user(app: &App, command: UserCommand) -> anyhow::Result<()> {
             })?;
             let enterprise_id = match enterprise {
                 None => None,
-                Some(code) => {
-                    let mut conn = app.store.read().await?;
-                    let found =
-                        bridgehead_store::enterprises::get_by_credit_code(&mut conn, &code.trim().to_ascii_uppercase())
-                            .await?;
-                    Some(found.ok_or_else(|| anyhow!("no enterprise has the credit code {code}"))?.id)
-                }
+                Some(code) => Some(
+                    app.enterprise_by_credit_code(&actor, &code)
+                        .await
+                        .map_err(|_| anyhow!("no enterprise has the credit code {code}"))?
+                        .id,
+                ),
             };
             let (password, generated) = password(password_stdin, true)?;
             let user = app

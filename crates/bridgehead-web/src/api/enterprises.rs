@@ -103,12 +103,7 @@ pub async fn list(
     filter.limit = limit;
     filter.offset = offset;
     let (items, total) = state.app.list_enterprises(principal.require()?, filter).await?;
-    Ok(axum::Json(Page {
-        items: items.iter().map(EnterpriseOut::from).collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total,
-    }))
+    Ok(axum::Json(Page::new(items.iter().map(EnterpriseOut::from).collect(), paging, total)))
 }
 
 /// Registers an enterprise in your jurisdiction.

@@ -90,6 +90,13 @@ pub struct Page<T> {
     pub total: i64,
 }
 
+impl<T> Page<T> {
+    /// The page `paging` asked for, of a list of `total`.
+    pub fn new(items: Vec<T>, paging: Paging, total: i64) -> Self {
+        Self { items, page: paging.page(), per_page: paging.per_page(), total }
+    }
+}
+
 /// The ETag of a versioned object.
 pub fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"v0\""))

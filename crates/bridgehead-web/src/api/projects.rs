@@ -483,12 +483,7 @@ pub async fn list(
         ..ProjectFilter::default()
     };
     let (items, total) = state.app.list_projects(principal.require()?, filter).await?;
-    Ok(axum::Json(Page {
-        items: items.iter().map(ProjectOut::from).collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total,
-    }))
+    Ok(axum::Json(Page::new(items.iter().map(ProjectOut::from).collect(), paging, total)))
 }
 
 /// Registers a project (with its signing, the first stage event).
@@ -630,12 +625,7 @@ pub async fn list_reports(
     }
     let filter = ReportFilter { period, statuses, limit, offset, ..ReportFilter::default() };
     let (items, total) = state.app.list_reports(principal.require()?, filter).await?;
-    Ok(axum::Json(Page {
-        items: items.iter().map(|item| ReportOut::from(&item.report)).collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total,
-    }))
+    Ok(axum::Json(Page::new(items.iter().map(|item| ReportOut::from(&item.report)).collect(), paging, total)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -114,12 +114,7 @@ pub async fn list_industries(
     };
     let (items, total) =
         state.app.industries(principal.require()?, level, query.parent, query.q, limit, offset).await?;
-    Ok(axum::Json(Page {
-        items: items.iter().map(IndustryOut::from).collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total,
-    }))
+    Ok(axum::Json(Page::new(items.iter().map(IndustryOut::from).collect(), paging, total)))
 }
 
 /// An industry with its children.
@@ -291,12 +286,7 @@ pub async fn list_exchange_rates(
     let (limit, offset) = paging.limit_offset()?;
     let currency = query.currency.map(|c| c.to_ascii_uppercase());
     let (items, total) = state.app.exchange_rates(principal.require()?, currency.as_deref(), limit, offset).await?;
-    Ok(axum::Json(Page {
-        items: items.iter().map(ExchangeRateOut::from).collect(),
-        page: paging.page(),
-        per_page: paging.per_page(),
-        total,
-    }))
+    Ok(axum::Json(Page::new(items.iter().map(ExchangeRateOut::from).collect(), paging, total)))
 }
 
 /// Records a rate (administrators); a rate for the same currency and date is replaced.

@@ -29,7 +29,6 @@ pub struct ListQuery {
 }
 
 fn query_string(query: &EnterpriseQuery, extra: &[(&str, String)]) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
     let pairs = [
         ("q", &query.q),
         ("region", &query.region),
@@ -40,15 +39,7 @@ fn query_string(query: &EnterpriseQuery, extra: &[(&str, String)]) -> String {
         ("sort", &query.sort),
         ("order", &query.order),
     ];
-    for (key, value) in pairs {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            out.append_pair(key, value);
-        }
-    }
-    for (key, value) in extra {
-        out.append_pair(key, value);
-    }
-    out.finish()
+    super::query_string(&pairs, extra)
 }
 
 /// Options of a vocabulary, after a blank option labelled with the text `blank`.
@@ -558,24 +549,17 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
-    let (status, notice) = match state.app.import_enterprises(actor, &name, &bytes, format, &|_, _| {}).await {
-        Ok(outcome) => (
-            StatusCode::OK,
-            Notice::success(ctx.t_args(
-                "import-done",
-                &[
-                    ("rows", outcome.rows.to_string()),
-                    ("created", outcome.created.to_string()),
-                    ("updated", outcome.updated.to_string()),
-                    ("unchanged", outcome.unchanged.to_string()),
-                ],
-            )),
-        ),
-        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
-        Err(AppError::ImportFile { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
-        }
-        Err(error) => return Err(ctx.fail(error)),
-    };
+    let result = state.app.import_enterprises(actor, &name, &bytes, format, &|_, _| {}).await;
+    let (status, notice) = super::import_notice(&ctx, result, |outcome| {
+        ctx.t_args(
+            "import-done",
+            &[
+                ("rows", outcome.rows.to_string()),
+                ("created", outcome.created.to_string()),
+                ("updated", outcome.updated.to_string()),
+                ("unchanged", outcome.unchanged.to_string()),
+            ],
+        )
+    })?;
     Ok(ctx.render_status(status, import_page(&ctx, Some(notice))))
 }

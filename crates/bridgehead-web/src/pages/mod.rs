@@ -167,6 +167,39 @@ impl Notice {
     }
 }
 
+/// A query string of the non-empty `pairs`, then the `extra` pairs (a page number, a
+/// language): the links of pagers and exports keep the list's filters this way.
+pub fn query_string(pairs: &[(&str, &Option<String>)], extra: &[(&str, String)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            out.append_pair(key, value);
+        }
+    }
+    for (key, value) in extra {
+        out.append_pair(key, value);
+    }
+    out.finish()
+}
+
+/// The status and notice after an import: `done` for success, every row error in a
+/// table, a refused file with its reason; other errors go to the error page.
+pub fn import_notice<T>(
+    ctx: &Ctx,
+    result: Result<T, AppError>,
+    done: impl FnOnce(T) -> String,
+) -> Result<(StatusCode, Notice), PageError> {
+    match result {
+        Ok(value) => Ok((StatusCode::OK, Notice::success(done(value)))),
+        Err(AppError::ImportRows(rows)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(ctx, rows))),
+        Err(AppError::ImportFile { message, .. }) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])),
+        )),
+        Err(error) => Err(ctx.fail(error)),
+    }
+}
+
 /// The `file` part of a multipart upload: its name and bytes, `None` when no file
 /// was chosen.
 pub async fn read_upload(

@@ -188,14 +188,8 @@ pub struct ListQuery {
 }
 
 fn list_link(query: &ListQuery, page: i64) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [("q", &query.q), ("stage", &query.stage)] {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            out.append_pair(name, value);
-        }
-    }
-    out.append_pair("page", &page.to_string());
-    format!("/projects?{}", out.finish())
+    let pairs = [("q", &query.q), ("stage", &query.stage)];
+    format!("/projects?{}", super::query_string(&pairs, &[("page", page.to_string())]))
 }
 
 fn stage_options(ctx: &Ctx, blank: Option<&str>) -> Vec<(String, String)> {

@@ -171,15 +171,8 @@ pub async fn industries(
         empty: ctx.t("empty-search"),
     }));
     let link = |n: i64| {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        if let Some(q) = &query.q {
-            s.append_pair("q", q);
-        }
-        if let Some(l) = &query.level {
-            s.append_pair("level", l);
-        }
-        s.append_pair("page", &n.to_string());
-        format!("/reference/industries?{}", s.finish())
+        let pairs = [("q", &query.q), ("level", &query.level)];
+        format!("/reference/industries?{}", super::query_string(&pairs, &[("page", n.to_string())]))
     };
     page.push(Section::Pager(Pager::numbered(&ctx, page_number, total, PER_PAGE, link)));
     Ok(ctx.render(page))
@@ -385,14 +378,9 @@ pub async fn import_rates(
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
-    let (status, notice) = match state.app.import_exchange_rates(ctx.actor()?, &bytes, format).await {
-        Ok(rows) => (StatusCode::OK, Notice::success(ctx.t_args("rates-imported", &[("rows", rows.to_string())]))),
-        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
-        Err(AppError::ImportFile { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
-        }
-        Err(error) => return Err(ctx.fail(error)),
-    };
+    let result = state.app.import_exchange_rates(ctx.actor()?, &bytes, format).await;
+    let (status, notice) =
+        super::import_notice(&ctx, result, |rows| ctx.t_args("rates-imported", &[("rows", rows.to_string())]))?;
     let page = currencies_page(&state, &ctx, Some(notice)).await?;
     Ok(ctx.render_status(status, page))
 }
@@ -499,20 +487,11 @@ pub async fn import_calendar(
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let text = String::from_utf8_lossy(&bytes).into_owned();
-    let (status, notice) = match state.app.import_calendar(ctx.actor()?, &text, &name).await {
-        Ok(years) => (
-            StatusCode::OK,
-            Notice::success(ctx.t_args(
-                "calendar-imported",
-                &[("years", years.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))],
-            )),
-        ),
-        Err(AppError::ImportRows(rows)) => (StatusCode::UNPROCESSABLE_ENTITY, Notice::import_rows(&ctx, rows)),
-        Err(AppError::ImportFile { message, .. }) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t_args("import-file-failed", &[("reason", message)])))
-        }
-        Err(error) => return Err(ctx.fail(error)),
-    };
+    let result = state.app.import_calendar(ctx.actor()?, &text, &name).await;
+    let (status, notice) = super::import_notice(&ctx, result, |years| {
+        let years: Vec<String> = years.iter().map(ToString::to_string).collect();
+        ctx.t_args("calendar-imported", &[("years", years.join(", "))])
+    })?;
     let page = calendar_page(&state, &ctx, Some(notice)).await?;
     Ok(ctx.render_status(status, page))
 }

@@ -47,14 +47,8 @@ pub struct QueueQuery {
 }
 
 fn queue_link(query: &QueueQuery, page: i64) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [("period", &query.period), ("status", &query.status)] {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            out.append_pair(name, value);
-        }
-    }
-    out.append_pair("page", &page.to_string());
-    format!("/reports?{}", out.finish())
+    let pairs = [("period", &query.period), ("status", &query.status)];
+    format!("/reports?{}", super::query_string(&pairs, &[("page", page.to_string())]))
 }
 
 fn period_error(raw: &str, message: String) -> FieldError {
