@@ -258,6 +258,127 @@ impl App {
         Ok(created)
     }
 
+    /// Illustrative collaborative innovation projects led by Jiaxing enterprises with
+    /// partners in Shanghai and Hangzhou: one running with a milestone behind, one
+    /// completed, one suspended.
+    async fn build_demo_innovations(&self, operator: &Actor) -> AppResult<usize> {
+        use bridgehead_domain::innovation::{BudgetLineFields, InnovationFields, MilestoneFields, PartnerFields};
+        let s = |v: &str| Some(v.to_owned());
+        let enterprise = |index: usize| demo_credit_code(PLACES[index / 5].0, index);
+        let partner = |kind: &str, name: &str, region: &str, role: &str, enterprise_id: Option<i64>| PartnerFields {
+            kind: s(kind),
+            name: s(name),
+            enterprise_id: enterprise_id.map(|id| id.to_string()),
+            region_code: s(region),
+            role: s(role),
+        };
+        let budget = |lines: &[(&str, &str)]| -> Vec<BudgetLineFields> {
+            lines
+                .iter()
+                .map(|(source, amount)| BudgetLineFields { source: s(source), amount: s(amount), note: None })
+                .collect()
+        };
+        let milestone = |title: &str, due: &str, done: Option<(&str, &str)>| MilestoneFields {
+            title: s(title),
+            due_on: s(due),
+            completed_on: done.map(|d| d.0.to_owned()),
+            evidence: done.map(|d| d.1.to_owned()),
+        };
+        let mut conn = self.store.read().await?;
+        let mut ids = Vec::new();
+        for index in [25, 35, 0, 10, 30] {
+            let found = bridgehead_store::enterprises::get_by_credit_code(&mut conn, &enterprise(index)).await?;
+            ids.push(found.map(|e| e.id).ok_or(AppError::NotFound { what: "demo enterprise" })?);
+        }
+        drop(conn);
+        let (pinghu, jiading, nanhu, jiashan, tongxiang) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+        let plans: Vec<(InnovationFields, Option<(&str, &str)>)> = vec![
+            (
+                InnovationFields {
+                    name: s("平湖—上海智能传感器联合攻关（示例）"),
+                    lead_enterprise_id: Some(pinghu.to_string()),
+                    summary: s(
+                        "Illustrative: a Pinghu sensor maker with a Shanghai university and a Jiading supplier.",
+                    ),
+                    starts_on: s("2024-03-01"),
+                    ends_on: s("2027-02-28"),
+                    partners: vec![
+                        partner("university", "示例大学（上海，示例）", "310110", "传感芯片设计", None),
+                        partner("enterprise", "嘉定示例协作企业（示例）", "310114", "封装测试", Some(jiading)),
+                    ],
+                    budget: budget(&[
+                        ("lead_enterprise", "12000000"),
+                        ("municipal_government", "3000000"),
+                        ("partners", "2500000"),
+                    ]),
+                    milestones: vec![
+                        milestone("完成样机设计", "2024-09-30", Some(("2024-09-20", "样机设计评审纪要（示例）"))),
+                        milestone("中试线投用", "2025-06-30", None),
+                        milestone("产品量产与验收", "2027-01-31", None),
+                    ],
+                },
+                None,
+            ),
+            (
+                InnovationFields {
+                    name: s("南湖—杭州新材料中试协同（示例）"),
+                    lead_enterprise_id: Some(nanhu.to_string()),
+                    summary: s("Illustrative: a Nanhu materials firm with a Hangzhou institute; completed."),
+                    starts_on: s("2023-01-01"),
+                    ends_on: s("2024-12-31"),
+                    partners: vec![partner(
+                        "institute",
+                        "示例新材料研究院（杭州，示例）",
+                        "330100",
+                        "配方与检测",
+                        None,
+                    )],
+                    budget: budget(&[("lead_enterprise", "5000000"), ("provincial_government", "1500000")]),
+                    milestones: vec![
+                        milestone("配方定型", "2023-08-31", Some(("2023-08-15", "配方定型报告（示例）"))),
+                        milestone("中试验收", "2024-10-31", Some(("2024-11-12", "中试验收意见（示例）"))),
+                    ],
+                },
+                Some(("completed", "")),
+            ),
+            (
+                InnovationFields {
+                    name: s("嘉善—苏州工业软件联合开发（示例）"),
+                    lead_enterprise_id: Some(jiashan.to_string()),
+                    summary: s("Illustrative: suspended while the partner reorganises."),
+                    starts_on: s("2024-06-01"),
+                    ends_on: s("2026-12-31"),
+                    partners: vec![
+                        partner("enterprise", "示例工业软件公司（苏州，示例）", "320500", "软件平台", None),
+                        partner("enterprise", "桐乡示例协作企业（示例）", "330483", "应用验证", Some(tongxiang)),
+                    ],
+                    budget: budget(&[("lead_enterprise", "8000000"), ("financing", "4000000")]),
+                    milestones: vec![
+                        milestone("需求与架构评审", "2024-12-31", Some(("2024-12-20", "架构评审纪要（示例）"))),
+                        milestone("试点产线上线", "2026-06-30", None),
+                    ],
+                },
+                Some(("suspended", "合作方重组，暂停推进（示例）")),
+            ),
+        ];
+        let mut created = 0;
+        for (fields, status) in plans {
+            let name = fields.name.clone().unwrap_or_default();
+            let query =
+                crate::innovation::InnovationQuery { search: Some(name.clone()), limit: 10, ..Default::default() };
+            let (existing, _) = self.list_innovations(operator, &query).await?;
+            if existing.iter().any(|e| e.innovation.record.name == name) {
+                continue;
+            }
+            let innovation = self.create_innovation(operator, &fields).await?;
+            if let Some((to, reason)) = status {
+                self.change_innovation_status(operator, innovation.id, None, to, Some(reason)).await?;
+            }
+            created += 1;
+        }
+        Ok(created)
+    }
+
     /// Builds the demo data set, or leaves it as it is when it is already there.
     pub async fn build_demo(&self) -> AppResult<DemoSummary> {
         let operator = Actor::system("demo");
@@ -305,6 +426,7 @@ impl App {
             .await?;
 
         self.build_demo_projects(&operator).await?;
+        self.build_demo_innovations(&operator).await?;
 
         let mut conn = self.store.read().await?;
         let first_enterprise =

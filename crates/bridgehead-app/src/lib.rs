@@ -11,6 +11,7 @@ pub mod confirmations;
 pub mod demo;
 pub mod enterprises;
 mod error;
+pub mod innovation;
 pub mod projects;
 pub mod reference;
 pub mod seed;

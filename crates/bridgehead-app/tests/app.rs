@@ -39,3 +39,6 @@ mod calendar;
 
 #[path = "app/confirmations.rs"]
 mod confirmations;
+
+#[path = "app/innovation.rs"]
+mod innovation;

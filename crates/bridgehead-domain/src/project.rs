@@ -175,11 +175,11 @@ pub struct ProjectRecord {
     pub cluster_ids: Vec<i64>,
 }
 
-fn present(value: &Option<String>) -> Option<&str> {
+pub(crate) fn present(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn amount(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> Option<i64> {
+pub(crate) fn amount(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> Option<i64> {
     let raw = present(value)?;
     let parsed =
         parse_major_units(raw).map_err(|m| FieldError::new(field, "amount.format", m).with_value(raw)).and_then(|v| {
@@ -204,7 +204,7 @@ fn flag(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> bool {
     }
 }
 
-fn date(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> Option<Date> {
+pub(crate) fn date(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> Option<Date> {
     let raw = present(value)?;
     errors.take(parse_date(raw).map_err(|m| FieldError::new(field, "date.format", m).with_value(raw)))
 }

@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod enterprises;
 mod error;
 pub mod imports;
+pub mod innovation;
 pub mod migrate;
 pub mod projects;
 pub mod reference;

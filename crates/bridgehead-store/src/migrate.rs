@@ -45,6 +45,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 5,
+        name: "innovation_projects",
+        common: include_str!("../migrations/0005_innovation_projects.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this program knows.
