@@ -36,6 +36,8 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::projects::export_reports,
         api::confirmations::of_project, api::confirmations::create, api::confirmations::get, api::confirmations::update,
         api::confirmations::submit, api::confirmations::decide, api::confirmations::equipment,
+        api::innovation::list, api::innovation::create, api::innovation::get, api::innovation::update,
+        api::innovation::status, api::innovation::complete,
         api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,
         api::admin::audit_records, api::admin::audit_verify, api::admin::audit_head,
         crate::routes::healthz,
@@ -49,6 +51,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         (name = "enterprises", description = "The enterprise registry"),
         (name = "projects", description = "Manufacturing investment projects and their stages"),
         (name = "reports", description = "Monthly progress reports and their two-level review"),
+        (name = "innovation", description = "Collaborative innovation projects: partners, budget, milestones"),
         (name = "admin", description = "Users and the audit log"),
         (name = "health", description = "Liveness"),
     )

@@ -5,7 +5,9 @@
 mod web {
     mod access;
     mod api;
+    mod browser;
     mod confirmation_pages;
+    mod innovation_pages;
     mod pages;
     mod project_pages;
 }

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod confirmations;
 pub mod dto;
 pub mod enterprises;
+pub mod innovation;
 pub mod projects;
 pub mod reference;
 

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use super::grid::{GridColumn, Row, cell, grid, place_row_errors, read_rows};
 use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,22 +18,25 @@ use bridgehead_domain::project::{Confirmation, ConfirmationFields, ConfirmationS
 use bridgehead_domain::reference::RegionLevel;
 
 use super::projects::{error_notice, files_reports, form_errors, key, money, parse_id, place_errors, region_label};
-use super::{Cell, Ctx, Field, FieldGrid, Form, Link, Notice, PageError, PageView, Section, Stamp, Table};
+use super::{Cell, Ctx, Field, Form, Link, Notice, PageError, PageView, Section, Stamp, Table};
 use crate::AppState;
 
 /// Equipment rows a form offers at least.
 const ITEM_ROWS: usize = 10;
 /// Equipment rows a submitted form may carry at most (the domain's limit).
 const MAX_ITEM_ROWS: usize = 5000;
-/// The columns of an equipment row: form name and catalogue key.
-const ITEM_COLUMNS: [(&str, &str); 6] = [
-    ("name", "confirmation-item-name"),
-    ("model", "confirmation-item-model"),
-    ("hs_code", "confirmation-item-hs-code"),
-    ("quantity", "confirmation-item-quantity"),
-    ("unit_price", "confirmation-item-unit-price"),
-    ("currency", "confirmation-item-currency"),
-];
+
+/// The columns of an equipment row.
+fn item_columns() -> [GridColumn; 6] {
+    [
+        GridColumn::text("name", "confirmation-item-name"),
+        GridColumn::text("model", "confirmation-item-model"),
+        GridColumn::text("hs_code", "confirmation-item-hs-code"),
+        GridColumn::text("quantity", "confirmation-item-quantity"),
+        GridColumn::text("unit_price", "confirmation-item-unit-price"),
+        GridColumn::text("currency", "confirmation-item-currency"),
+    ]
+}
 
 pub(super) fn status_name(ctx: &Ctx, status: ConfirmationStatus) -> String {
     ctx.t(&key("confirmation-status", status.as_str()))
@@ -56,68 +60,48 @@ fn date(value: Option<time::Date>) -> String {
 /// An application form as sent: its fields, and for each item the form row it came from.
 struct Sent {
     fields: ConfirmationFields,
-    /// The form row (from 1) of each item in `fields.items`.
-    rows: Vec<usize>,
+    /// The item rows as sent, in order; `fields.items[i]` came from `items[i]`.
+    items: Vec<Row>,
     version: Option<i64>,
 }
 
-fn item_value<'a>(item: &'a EquipmentItemFields, column: &str) -> &'a Option<String> {
-    match column {
-        "name" => &item.name,
-        "model" => &item.model,
-        "hs_code" => &item.hs_code,
-        "quantity" => &item.quantity,
-        "unit_price" => &item.unit_price,
-        _ => &item.currency,
+impl Sent {
+    fn rows(&self) -> Vec<usize> {
+        self.items.iter().map(|(n, _)| *n).collect()
     }
 }
 
-fn item_slot<'a>(item: &'a mut EquipmentItemFields, column: &str) -> Option<&'a mut Option<String>> {
-    Some(match column {
-        "name" => &mut item.name,
-        "model" => &mut item.model,
-        "hs_code" => &mut item.hs_code,
-        "quantity" => &mut item.quantity,
-        "unit_price" => &mut item.unit_price,
-        "currency" => &mut item.currency,
-        _ => return None,
-    })
-}
-
-/// A row is left blank when nothing but (perhaps) its currency is filled in.
-fn blank(item: &EquipmentItemFields) -> bool {
-    [&item.name, &item.model, &item.hs_code, &item.quantity, &item.unit_price]
-        .iter()
-        .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
-}
-
 /// Reads a urlencoded application form: `encouraged_category`, `documents` (one a
-/// line), rows `item_{column}_{n}` (blank rows skipped) and `version`.
+/// line), rows `item_{column}_{n}` (rows with nothing but a currency are skipped) and
+/// `version`.
 fn read_form(body: &[u8]) -> Sent {
+    let pairs: Vec<(String, String)> =
+        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     let mut fields = ConfirmationFields::default();
-    let mut rows: BTreeMap<usize, EquipmentItemFields> = BTreeMap::new();
     let mut version = None;
-    for (name, value) in form_urlencoded::parse(body) {
-        let value = value.into_owned();
-        match name.as_ref() {
-            "encouraged_category" => fields.encouraged_category = Some(value),
+    for (name, value) in &pairs {
+        match name.as_str() {
+            "encouraged_category" => fields.encouraged_category = Some(value.clone()),
             "documents" => {
                 fields.documents.extend(value.lines().map(str::trim).filter(|l| !l.is_empty()).map(ToOwned::to_owned));
             }
             "version" => version = value.trim().parse().ok(),
-            name => {
-                let Some(rest) = name.strip_prefix("item_") else { continue };
-                let Some((column, n)) = rest.rsplit_once('_') else { continue };
-                let Some(n) = n.parse::<usize>().ok().filter(|n| (1..=MAX_ITEM_ROWS).contains(n)) else { continue };
-                if let Some(slot) = item_slot(rows.entry(n).or_default(), column) {
-                    *slot = Some(value);
-                }
-            }
+            _ => {}
         }
     }
-    let (rows, items) = rows.into_iter().filter(|(_, item)| !blank(item)).unzip();
-    fields.items = items;
-    Sent { fields, rows, version }
+    let items = read_rows(&pairs, "item", MAX_ITEM_ROWS, &["currency"]);
+    fields.items = items
+        .iter()
+        .map(|(_, v)| EquipmentItemFields {
+            name: cell(v, "name"),
+            model: cell(v, "model"),
+            hs_code: cell(v, "hs_code"),
+            quantity: cell(v, "quantity"),
+            unit_price: cell(v, "unit_price"),
+            currency: cell(v, "currency"),
+        })
+        .collect();
+    Sent { fields, items, version }
 }
 
 /// A stored application as its form shows it.
@@ -141,37 +125,49 @@ fn fields_of(confirmation: &Confirmation) -> ConfirmationFields {
     }
 }
 
-/// The application form: `rows[i]` is the form row of `fields.items[i]`; other rows are
-/// blank, at least [`ITEM_ROWS`] in all.
+/// The items of a stored application as form rows 1, 2, ….
+fn item_rows(fields: &ConfirmationFields) -> Vec<Row> {
+    fields
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let values = [
+                ("name", &item.name),
+                ("model", &item.model),
+                ("hs_code", &item.hs_code),
+                ("quantity", &item.quantity),
+                ("unit_price", &item.unit_price),
+                ("currency", &item.currency),
+            ]
+            .into_iter()
+            .filter_map(|(column, value)| Some((column.to_owned(), value.clone()?)))
+            .collect();
+            (index + 1, values)
+        })
+        .collect()
+}
+
+/// The application form with the item `rows` in their places and blank rows, at least
+/// [`ITEM_ROWS`] in all.
 fn application_form(
     ctx: &Ctx,
     action: String,
     submit: String,
     fields: &ConfirmationFields,
-    rows: &[usize],
+    rows: &[Row],
     version: Option<i64>,
 ) -> Form {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let count = rows.iter().copied().max().unwrap_or(0).max(fields.items.len()).max(ITEM_ROWS);
-    let mut grid = FieldGrid {
-        legend: ctx.t("confirmation-items"),
-        hint: Some(ctx.t("hint-confirmation-items")),
-        columns: ITEM_COLUMNS.iter().map(|(_, label)| ctx.t(label)).collect(),
-        ..FieldGrid::default()
-    };
-    for n in 1..=count {
-        let item = rows.iter().position(|r| *r == n).and_then(|i| fields.items.get(i));
-        grid.rows.push(
-            ITEM_COLUMNS
-                .iter()
-                .map(|(column, label)| {
-                    let label = ctx.t_args("confirmation-item-row", &[("n", n.to_string()), ("column", ctx.t(label))]);
-                    Field::new(&format!("item_{column}_{n}"), label, "text")
-                        .value(item.map(|item| text(item_value(item, column))).unwrap_or_default())
-                })
-                .collect(),
-        );
-    }
+    let items = grid(
+        ctx,
+        "item",
+        ctx.t("confirmation-items"),
+        Some(ctx.t("hint-confirmation-items")),
+        &item_columns(),
+        rows,
+        ITEM_ROWS,
+    );
     let mut form = Form::post(action, submit, &ctx.csrf)
         .field(
             Field::new("encouraged_category", ctx.t("confirmation-category"), "text")
@@ -184,41 +180,18 @@ fn application_form(
                 .value(fields.documents.join("\n"))
                 .hint(ctx.t("hint-confirmation-documents")),
         )
-        .grid(grid);
+        .grid(items);
     if let Some(version) = version {
         form = form.field(Field::new("version", "", "hidden").value(version.to_string()));
     }
     form
 }
 
-/// Puts the errors of a refused application next to their fields: an item's error
-/// (`items[i].column`) on the form row that item came from, the list's on the grid, the
-/// others by name; returns the translated messages of the errors no field shows.
+/// Puts the errors of a refused application next to their fields: an item's error on
+/// the form row that item came from, the list's on the grid, the others by name;
+/// returns the translated messages of the errors no field shows.
 fn place_application_errors(ctx: &Ctx, form: &mut Form, rows: &[usize], errors: &[FieldError]) -> Vec<String> {
-    let mut rest = Vec::new();
-    for error in errors {
-        let message = || ctx.lang.error_message(error.code, &error.params, &error.message);
-        let Some(item) = error.field.strip_prefix("items") else {
-            rest.push(error.clone());
-            continue;
-        };
-        let Some(grid) = form.grid.as_mut() else {
-            rest.push(error.clone());
-            continue;
-        };
-        // `items[3].hs_code` → row of item 3, column hs_code; plain `items` → the list.
-        let target = item
-            .strip_prefix('[')
-            .and_then(|r| r.split_once("]."))
-            .and_then(|(index, column)| Some((rows.get(index.parse::<usize>().ok()?)?, column)))
-            .map(|(row, column)| format!("item_{column}_{row}"))
-            .and_then(|name| grid.rows.iter_mut().flatten().find(|f| f.name == name));
-        let text = message();
-        match target {
-            Some(field) => field.error = Some(field.error.take().map_or(text.clone(), |e| format!("{e}; {text}"))),
-            None => grid.error = Some(grid.error.take().map_or(text.clone(), |e| format!("{e}; {text}"))),
-        }
-    }
+    let rest = place_row_errors(ctx, form, "items", "item", rows, errors.to_vec());
     place_errors(ctx, &mut [form], &rest)
 }
 
@@ -237,11 +210,12 @@ async fn new_page(
     let project_name = ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned();
     let mut page = PageView::new(ctx.t_args("confirmation-new-title", &[("project", project_name)]));
     let action = format!("/projects/{project_id}/confirmations");
-    let (fields, rows, error) = match sent {
-        Some((sent, error)) => (sent.fields, sent.rows, Some(error)),
+    let (fields, items, error) = match sent {
+        Some((sent, error)) => (sent.fields, sent.items, Some(error)),
         None => (ConfirmationFields::default(), Vec::new(), None),
     };
-    let mut form = application_form(ctx, action, ctx.t("save"), &fields, &rows, None);
+    let rows: Vec<usize> = items.iter().map(|(n, _)| *n).collect();
+    let mut form = application_form(ctx, action, ctx.t("save"), &fields, &items, None);
     let mut status = StatusCode::OK;
     if let Some(error) = &error
         && let Some((code, errors)) = form_errors(error)
@@ -401,13 +375,12 @@ fn detail_page(ctx: &Ctx, detail: &ConfirmationDetail, extra: Extra) -> PageView
             confirmation_url(c.id),
             ctx.t("save"),
             &sent.fields,
-            &sent.rows,
+            &sent.items,
             Some(sent.version.unwrap_or(c.version)),
         ),
         _ => {
             let fields = fields_of(c);
-            let rows: Vec<usize> = (1..=fields.items.len()).collect();
-            application_form(ctx, confirmation_url(c.id), ctx.t("save"), &fields, &rows, Some(c.version))
+            application_form(ctx, confirmation_url(c.id), ctx.t("save"), &fields, &item_rows(&fields), Some(c.version))
         }
     });
     let submit = detail
@@ -424,7 +397,7 @@ fn detail_page(ctx: &Ctx, detail: &ConfirmationDetail, extra: Extra) -> PageView
     let mut notice = extra.notice;
     if let Some((error, errors)) = &extra.error {
         let unplaced = match (&extra.again, edit.as_mut(), reject.as_mut()) {
-            (Some(Again::Edit(sent)), Some(form), _) => place_application_errors(ctx, form, &sent.rows, errors),
+            (Some(Again::Edit(sent)), Some(form), _) => place_application_errors(ctx, form, &sent.rows(), errors),
             (Some(Again::Reject(_)), _, Some(form)) => place_errors(ctx, &mut [form], errors),
             _ => errors.iter().map(|e| ctx.lang.error_message(e.code, &e.params, &e.message)).collect(),
         };

@@ -7,6 +7,8 @@ pub mod admin;
 pub mod auth;
 pub mod confirmations;
 pub mod enterprises;
+mod grid;
+pub mod innovation;
 pub mod projects;
 pub mod reference;
 pub mod reports;
@@ -296,6 +298,7 @@ pub async fn home(ctx: Ctx) -> Response {
         links.push(Link::new(ctx.t("nav-projects"), "/projects"));
         links.push(Link::new(ctx.t("nav-reports"), "/reports"));
         links.push(Link::new(ctx.t("reminders-title"), "/reports/reminders"));
+        links.push(Link::new(ctx.t("nav-innovation"), "/innovation"));
     }
     links.push(Link::new(ctx.t("nav-regions"), "/reference/regions"));
     links.push(Link::new(ctx.t("nav-industries"), "/reference/industries"));

@@ -211,9 +211,9 @@ pub struct Form {
     pub csrf: String,
     /// Lay fields out in a row (filters).
     pub inline: bool,
-    /// Repeated rows of fields (such as the lines of a list), shown as a table after
-    /// the fields.
-    pub grid: Option<FieldGrid>,
+    /// Repeated rows of fields (such as the lines of a list), each shown as a table
+    /// after the fields.
+    pub grids: Vec<FieldGrid>,
 }
 
 /// Rows of fields under column headings; each field is labelled by its column and row.
@@ -237,7 +237,7 @@ impl Form {
             fields: Vec::new(),
             csrf: csrf.to_owned(),
             inline: false,
-            grid: None,
+            grids: Vec::new(),
         }
     }
 
@@ -250,7 +250,7 @@ impl Form {
             fields: Vec::new(),
             csrf: String::new(),
             inline: true,
-            grid: None,
+            grids: Vec::new(),
         }
     }
 
@@ -262,7 +262,7 @@ impl Form {
 
     #[must_use]
     pub fn grid(mut self, grid: FieldGrid) -> Self {
-        self.grid = Some(grid);
+        self.grids.push(grid);
         self
     }
 

@@ -20,7 +20,9 @@ fn sees_theirs(role: Option<Role>) -> bool {
 fn concrete_path(path: &str, world: &World, ids: &Ids) -> String {
     let (other_token_id, park_id, taxonomy_id) = (ids.token, ids.park, ids.taxonomy);
     let id_for = |path: &str| -> String {
-        if path.contains("/confirmations/") && !path.starts_with("/projects/") {
+        if path.contains("innovation") {
+            ids.innovation.to_string()
+        } else if path.contains("/confirmations/") && !path.starts_with("/projects/") {
             ids.confirmation.to_string()
         } else if path.contains("/reports/") {
             ids.report.to_string()
@@ -56,6 +58,7 @@ fn concrete_path(path: &str, world: &World, ids: &Ids) -> String {
     };
     path.replace("{id}", &id_for(path))
         .replace("{code}", &code_for(path))
+        .replace("{line}", "1")
         .replace("{username}", "administrator")
         .replace("{currency}", "USD")
         .replace("{date}", "2023-06-30")
@@ -71,11 +74,27 @@ struct Ids {
     project: i64,
     report: i64,
     confirmation: i64,
+    innovation: i64,
 }
+
+/// The name of the other district's collaborative project: a page that shows it leaks.
+const THEIR_INNOVATION: &str = "南湖矩阵协同项目（示例）";
 
 /// A plausible body for a change: aimed at `theirs` where the route edits an enterprise.
 fn json_body(path: &str, world: &World) -> serde_json::Value {
     let theirs = &world.theirs.record;
+    if path.starts_with("/api/v1/innovation-projects") {
+        return if path.ends_with("/status") {
+            json!({ "status": "suspended", "reason": "matrix" })
+        } else if path.ends_with("/completion") {
+            json!({ "completed_on": "2024-07-01", "evidence": "matrix" })
+        } else {
+            json!({ "name": "被改名（示例）", "lead_enterprise_id": world.theirs.id, "starts_on": "2024-01-01", "ends_on": "2025-12-31",
+                    "partners": [{ "kind": "university", "name": "矩阵大学", "region_code": "310110" }],
+                    "budget": [{ "source": "lead_enterprise", "amount": "1" }],
+                    "milestones": [{ "title": "m", "due_on": "2024-06-30" }] })
+        };
+    }
     if path.ends_with("/confirmations") || path.starts_with("/api/v1/confirmations/{id}") && !path.contains("decision")
     {
         json!({ "encouraged_category": "矩阵", "items": [{ "name": "x", "hs_code": "847989", "quantity": 1, "unit_price": "1.00" }] })
@@ -203,6 +222,37 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     };
     let confirmation = server.app.create_confirmation(&operator, project.id, &application).await.unwrap();
     server.app.submit_confirmation(&operator, confirmation.id).await.unwrap();
+    let s = |v: &str| Some(v.to_owned());
+    let innovation = server
+        .app
+        .create_innovation(
+            &operator,
+            &bridgehead_domain::innovation::InnovationFields {
+                name: s(THEIR_INNOVATION),
+                lead_enterprise_id: Some(world.theirs.id.to_string()),
+                summary: None,
+                starts_on: s("2024-01-01"),
+                ends_on: s("2026-12-31"),
+                partners: vec![bridgehead_domain::innovation::PartnerFields {
+                    kind: s("university"),
+                    name: s("示例大学（示例）"),
+                    region_code: s("310110"),
+                    ..Default::default()
+                }],
+                budget: vec![bridgehead_domain::innovation::BudgetLineFields {
+                    source: s("lead_enterprise"),
+                    amount: s("1000"),
+                    note: None,
+                }],
+                milestones: vec![bridgehead_domain::innovation::MilestoneFields {
+                    title: s("样机"),
+                    due_on: s("2024-06-30"),
+                    ..Default::default()
+                }],
+            },
+        )
+        .await
+        .unwrap();
     // A token of the administrator that other roles must not be able to revoke.
     let (other_token, _) = server
         .app
@@ -235,6 +285,7 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
                 project: project.id,
                 report: report.id,
                 confirmation: confirmation.id,
+                innovation: innovation.id,
             };
             let path = concrete_path(info.path, &world, &ids);
             let method = Method::from_bytes(info.method.as_bytes()).unwrap();
@@ -282,7 +333,9 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
             }
             if !sees_theirs(*role)
                 && !sent_the_code
-                && (body.contains(&theirs_code) || body.contains("330402-36-01-000001"))
+                && (body.contains(&theirs_code)
+                    || body.contains("330402-36-01-000001")
+                    || body.contains(THEIR_INNOVATION))
             {
                 failures.push(format!("{label}: leaked the other district's enterprise ({status})"));
             }
@@ -302,9 +355,12 @@ async fn every_route_has_a_policy_and_no_route_leaks_another_scope() {
     .await
     .unwrap();
     let mut changed_by = changed_by;
-    for (entity, key) in
-        [("project", project.id), ("monthly_report", report.id), ("equipment_confirmation", confirmation.id)]
-    {
+    for (entity, key) in [
+        ("project", project.id),
+        ("monthly_report", report.id),
+        ("equipment_confirmation", confirmation.id),
+        ("innovation_project", innovation.id),
+    ] {
         changed_by.extend(
             bridgehead_store::audit::list(
                 &mut server.app.store.read().await.unwrap(),

@@ -9,66 +9,9 @@ use bridgehead_domain::access::Role;
 use bridgehead_testkit::fixtures::{World, world};
 use bridgehead_testkit::{PASSWORD, TestServer};
 
+use super::browser::{Browser, input_value};
+
 const CODE: &str = "2023-330482-36-01-000007";
-
-/// A signed-in browser.
-struct Browser<'a> {
-    server: &'a TestServer,
-    client: reqwest::Client,
-}
-
-/// A page as answered: status, `Location` and HTML.
-struct Answer {
-    status: u16,
-    location: String,
-    html: String,
-}
-
-/// The value of the first `<input … name="{name}" value="…">` of a page.
-fn input_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
-}
-
-impl<'a> Browser<'a> {
-    async fn sign_in(server: &'a TestServer, username: &str) -> Self {
-        let client = TestServer::client();
-        let login = client.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
-        let mut form = vec![("username", username), ("password", PASSWORD), ("next", "/")];
-        let csrf = input_value(&login, "_csrf");
-        if !csrf.is_empty() {
-            form.push(("_csrf", &csrf));
-        }
-        let signed = client.post(server.url("/login")).form(&form).send().await.unwrap();
-        assert_eq!(signed.status(), 303, "sign-in of {username}");
-        Self { server, client }
-    }
-
-    async fn as_role(server: &'a TestServer, world: &World, role: Role) -> Self {
-        Self::sign_in(server, world.username(role)).await
-    }
-
-    async fn answer(response: reqwest::Response) -> Answer {
-        let status = response.status().as_u16();
-        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
-        Answer { status, location, html: response.text().await.unwrap() }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        Self::answer(self.client.get(self.server.url(path)).send().await.unwrap()).await
-    }
-
-    /// Opens `page`, takes its `_csrf` field and posts `form` to `action`.
-    async fn submit(&self, page: &str, action: &str, form: &[(&str, &str)]) -> Answer {
-        let opened = self.get(page).await;
-        assert_eq!(opened.status, 200, "GET {page}: {}", opened.html);
-        let csrf = input_value(&opened.html, "_csrf");
-        assert!(!csrf.is_empty(), "{page} has a _csrf field");
-        let mut body: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
-        body.extend_from_slice(form);
-        Self::answer(self.client.post(self.server.url(action)).form(&body).send().await.unwrap()).await
-    }
-}
 
 /// A project of `ours` in Pinghu.
 async fn our_project(server: &TestServer, world: &World) -> i64 {

@@ -2,71 +2,13 @@
 //! sessions, forms with the `_csrf` field taken from the page, the whole monthly cycle.
 
 use bridgehead_domain::access::Role;
+use bridgehead_testkit::TestServer;
 use bridgehead_testkit::fixtures::{World, world};
-use bridgehead_testkit::{PASSWORD, TestServer};
+
+use super::browser::{Browser, id_of, input_value};
 
 const OUR_CODE: &str = "2023-330482-36-01-000001";
 const THEIR_CODE: &str = "2023-330402-36-01-000001";
-
-/// A signed-in browser.
-struct Browser<'a> {
-    server: &'a TestServer,
-    client: reqwest::Client,
-}
-
-/// A page as answered: status, `Location` and HTML.
-struct Answer {
-    status: u16,
-    location: String,
-    html: String,
-}
-
-/// The value of the first `<input … name="{name}" value="…">` of a page.
-fn input_value(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_owned()
-}
-
-impl<'a> Browser<'a> {
-    async fn sign_in(server: &'a TestServer, world: &World, role: Role) -> Self {
-        let client = TestServer::client();
-        let login = client.get(server.url("/login")).send().await.unwrap().text().await.unwrap();
-        let mut form = vec![("username", world.username(role)), ("password", PASSWORD), ("next", "/")];
-        let csrf = input_value(&login, "_csrf");
-        if !csrf.is_empty() {
-            form.push(("_csrf", &csrf));
-        }
-        let signed = client.post(server.url("/login")).form(&form).send().await.unwrap();
-        assert_eq!(signed.status(), 303, "sign-in of {role:?}");
-        Self { server, client }
-    }
-
-    async fn answer(response: reqwest::Response) -> Answer {
-        let status = response.status().as_u16();
-        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).unwrap_or_default();
-        Answer { status, location, html: response.text().await.unwrap() }
-    }
-
-    async fn get(&self, path: &str) -> Answer {
-        Self::answer(self.client.get(self.server.url(path)).send().await.unwrap()).await
-    }
-
-    /// Opens `page`, takes its `_csrf` field and posts `form` to `action`.
-    async fn submit(&self, page: &str, action: &str, form: &[(&str, &str)]) -> Answer {
-        let opened = self.get(page).await;
-        assert_eq!(opened.status, 200, "GET {page}: {}", opened.html);
-        let csrf = input_value(&opened.html, "_csrf");
-        assert!(!csrf.is_empty(), "{page} has a _csrf field");
-        let mut body: Vec<(&str, &str)> = vec![("_csrf", &csrf)];
-        body.extend_from_slice(form);
-        Self::answer(self.client.post(self.server.url(action)).form(&body).send().await.unwrap()).await
-    }
-}
-
-/// The id at the end of a redirect such as `/reports/7`.
-fn id_of(location: &str) -> i64 {
-    location.rsplit('/').next().unwrap().parse().unwrap()
-}
 
 /// A project in Nanhu, outside the Pinghu officer's scope.
 async fn their_project(server: &TestServer, world: &World) -> i64 {
@@ -94,10 +36,10 @@ async fn their_project(server: &TestServer, world: &World) -> i64 {
 async fn the_monthly_cycle_through_the_pages() {
     let server = TestServer::start().await;
     let world = world(&server.app).await;
-    let admin = Browser::sign_in(&server, &world, Role::Administrator).await;
-    let enterprise = Browser::sign_in(&server, &world, Role::EnterpriseUser).await;
-    let district = Browser::sign_in(&server, &world, Role::DistrictOfficer).await;
-    let city = Browser::sign_in(&server, &world, Role::CityAnalyst).await;
+    let admin = Browser::as_role(&server, &world, Role::Administrator).await;
+    let enterprise = Browser::as_role(&server, &world, Role::EnterpriseUser).await;
+    let district = Browser::as_role(&server, &world, Role::DistrictOfficer).await;
+    let city = Browser::as_role(&server, &world, Role::CityAnalyst).await;
 
     // The administrator registers the project through the form.
     let ours = world.ours.id.to_string();
@@ -332,7 +274,7 @@ async fn scope_reminders_and_project_form_errors() {
     let server = TestServer::start().await;
     let world = world(&server.app).await;
     let theirs = their_project(&server, &world).await;
-    let district = Browser::sign_in(&server, &world, Role::DistrictOfficer).await;
+    let district = Browser::as_role(&server, &world, Role::DistrictOfficer).await;
 
     // Another district's project is answered like one that does not exist.
     let page = district.get(&format!("/projects/{theirs}")).await;
@@ -340,7 +282,7 @@ async fn scope_reminders_and_project_form_errors() {
     assert!(!page.html.contains(THEIR_CODE));
     assert_eq!(district.get(&format!("/projects/{theirs}/edit")).await.status, 404);
     assert!(!district.get("/projects").await.html.contains(THEIR_CODE));
-    let city = Browser::sign_in(&server, &world, Role::CityAnalyst).await;
+    let city = Browser::as_role(&server, &world, Role::CityAnalyst).await;
     assert!(city.get("/projects").await.html.contains(THEIR_CODE), "the city sees every district");
 
     // Errors of the project form in Chinese, by their fields, values kept.
