@@ -44,7 +44,7 @@ pub struct EnterpriseDetail {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ImportOutcome {
     pub rows: usize,
     pub created: usize,

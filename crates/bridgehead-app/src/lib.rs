@@ -12,6 +12,7 @@ pub mod demo;
 pub mod enterprises;
 mod error;
 pub mod innovation;
+pub mod project_files;
 pub mod projects;
 pub mod reference;
 pub mod seed;

@@ -44,7 +44,7 @@ pub fn today_in_china() -> time::Date {
 }
 
 /// The scope filter for an actor's projects.
-fn scope_filter(actor: &Actor) -> AppResult<ProjectFilter> {
+pub(crate) fn scope_filter(actor: &Actor) -> AppResult<ProjectFilter> {
     let mut filter = ProjectFilter::default();
     match (actor.role, &actor.scope) {
         (Role::Administrator, _) => {}
@@ -325,8 +325,21 @@ impl App {
             return Err(AppError::Invalid(errors));
         };
         let mut tx = self.store.begin().await?;
-        let conversion = self.check_project(&mut tx, actor, &record, signed).await?;
-        let project = match store::insert_project(&mut tx, &record, &conversion, signed, &actor.label).await {
+        let project = self.create_project_in(&mut tx, actor, &record, signed).await?;
+        tx.commit().await?;
+        Ok(project)
+    }
+
+    /// Registers a validated project in the caller's transaction.
+    pub(crate) async fn create_project_in(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        record: &ProjectRecord,
+        signed: time::Date,
+    ) -> AppResult<Project> {
+        let conversion = self.check_project(conn, actor, record, signed).await?;
+        let project = match store::insert_project(conn, record, &conversion, signed, &actor.label).await {
             Err(StoreError::Duplicate { .. }) => {
                 return Err(AppError::Duplicate(
                     FieldError::new("code", "project.duplicate", "a project with this code is already registered")
@@ -335,8 +348,7 @@ impl App {
             }
             other => other?,
         };
-        audit(&mut tx, actor, "create", "project", &project.id.to_string(), None, Some(json!(project))).await?;
-        tx.commit().await?;
+        audit(conn, actor, "create", "project", &project.id.to_string(), None, Some(json!(project))).await?;
         Ok(project)
     }
 
@@ -360,32 +372,65 @@ impl App {
     ) -> AppResult<Project> {
         let (mut tx, before) = self.begin_project_change(actor, id).await?;
         let record = fields.validate()?;
-        let conversion = self.check_project(&mut tx, actor, &record, before.signed_on).await?;
-        let after =
-            match store::update_project(&mut tx, id, expected_version.unwrap_or(before.version), &record, &conversion)
-                .await
-            {
-                Err(StoreError::Conflict) => {
-                    return Err(AppError::VersionMismatch { what: "project", current_version: before.version });
-                }
-                Err(StoreError::Duplicate { .. }) => {
-                    return Err(AppError::Duplicate(
-                        FieldError::new("code", "project.duplicate", "a project with this code is already registered")
-                            .with_value(&record.code.code),
-                    ));
-                }
-                other => other?,
-            };
-        audit(&mut tx, actor, "update", "project", &id.to_string(), Some(json!(before)), Some(json!(after))).await?;
+        let after = self.update_project_in(&mut tx, actor, &before, expected_version, &record).await?;
         tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Replaces a project's record in the caller's transaction (`before` as read in it).
+    pub(crate) async fn update_project_in(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        before: &Project,
+        expected_version: Option<i64>,
+        record: &ProjectRecord,
+    ) -> AppResult<Project> {
+        let id = before.id;
+        let conversion = self.check_project(conn, actor, record, before.signed_on).await?;
+        let after = match store::update_project(
+            conn,
+            id,
+            expected_version.unwrap_or(before.version),
+            record,
+            &conversion,
+        )
+        .await
+        {
+            Err(StoreError::Conflict) => {
+                return Err(AppError::VersionMismatch { what: "project", current_version: before.version });
+            }
+            Err(StoreError::Duplicate { .. }) => {
+                return Err(AppError::Duplicate(
+                    FieldError::new("code", "project.duplicate", "a project with this code is already registered")
+                        .with_value(&record.code.code),
+                ));
+            }
+            other => other?,
+        };
+        audit(conn, actor, "update", "project", &id.to_string(), Some(json!(before)), Some(json!(after))).await?;
         Ok(after)
     }
 
     /// Records a stage event after the rules of [`StageState::apply`].
     pub async fn record_event(&self, actor: &Actor, id: i64, input: &EventInput) -> AppResult<StageEvent> {
+        let (mut tx, project) = self.begin_project_change(actor, id).await?;
+        let event = self.record_event_in(&mut tx, actor, &project, input).await?;
+        tx.commit().await?;
+        Ok(event)
+    }
+
+    /// Records a stage event in the caller's transaction (`project` as read in it).
+    pub(crate) async fn record_event_in(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        project: &Project,
+        input: &EventInput,
+    ) -> AppResult<StageEvent> {
+        let id = project.id;
         let (kind, occurred_on, reason) = (input.kind.as_str(), input.occurred_on.as_str(), input.reason.as_deref());
         let (phase, increment) = (input.phase, input.increment.as_deref());
-        let (mut tx, project) = self.begin_project_change(actor, id).await?;
         let mut errors = FieldErrors::default();
         let kind = errors.take(StageKind::parse(kind).ok_or_else(|| {
             FieldError::new("kind", "stage.kind", format!("expected one of {}", StageKind::expected())).with_value(kind)
@@ -402,7 +447,7 @@ impl App {
                     .with_value(occurred_on),
             );
         }
-        let events = store::list_events(&mut tx, id).await?;
+        let events = store::list_events(&mut *tx, id).await?;
         if let (Some(date), Some(last)) = (date, events.last())
             && date < last.occurred_on
         {
@@ -443,16 +488,16 @@ impl App {
             return Err(AppError::Invalid(errors));
         };
         let state = project.state.apply(phase, kind, reason)?;
-        let event = store::insert_event(&mut tx, id, phase, kind, date, reason, increment_minor, &actor.label).await?;
+        let event = store::insert_event(&mut *tx, id, phase, kind, date, reason, increment_minor, &actor.label).await?;
         // A project that reaches a stage at or beyond "started" has started, even when
         // the start itself was not recorded.
         let reached_start = state.stage.and_then(StageKind::rank).is_some_and(|rank| rank >= 2) && phase == 1;
         let started_on = project.started_on.or(reached_start.then_some(date));
-        if let Err(StoreError::Conflict) = store::set_state(&mut tx, id, project.version, state, started_on).await {
+        if let Err(StoreError::Conflict) = store::set_state(&mut *tx, id, project.version, state, started_on).await {
             return Err(AppError::VersionMismatch { what: "project", current_version: project.version + 1 });
         }
         audit(
-            &mut tx,
+            &mut *tx,
             actor,
             "stage_event",
             "project",
@@ -461,7 +506,6 @@ impl App {
             Some(json!(event)),
         )
         .await?;
-        tx.commit().await?;
         Ok(event)
     }
 

@@ -42,3 +42,6 @@ mod confirmations;
 
 #[path = "app/innovation.rs"]
 mod innovation;
+
+#[path = "app/project_files.rs"]
+mod project_files;

@@ -4,13 +4,8 @@
 
 use bridgehead_domain::enterprise::EnterpriseFields;
 
+use crate::spec::column;
 use crate::{ColumnSpec, Record, excel_serial_to_iso_date};
-
-macro_rules! column {
-    ($key:literal, $zh:literal, $en:literal, $required:literal, $note_zh:literal, $note_en:literal) => {
-        ColumnSpec { key: $key, zh: $zh, en: $en, required: $required, note_zh: $note_zh, note_en: $note_en }
-    };
-}
 
 /// Columns of an enterprise file, in template order. Keys are the API field names.
 pub const ENTERPRISE_COLUMNS: &[ColumnSpec] = &[

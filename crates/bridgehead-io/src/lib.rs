@@ -9,6 +9,7 @@ mod csv_read;
 pub mod enterprises;
 mod grid;
 mod header;
+pub mod projects;
 mod read;
 pub mod reports;
 mod spec;

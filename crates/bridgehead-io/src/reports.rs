@@ -1,12 +1,7 @@
 //! The monthly report file layout (SPEC §3): one row per project and month.
 
 use crate::ColumnSpec;
-
-macro_rules! column {
-    ($key:literal, $zh:literal, $en:literal, $required:literal, $note_zh:literal, $note_en:literal) => {
-        ColumnSpec { key: $key, zh: $zh, en: $en, required: $required, note_zh: $note_zh, note_en: $note_en }
-    };
-}
+use crate::spec::column;
 
 /// Columns of a monthly report file, in template order.
 pub const REPORT_COLUMNS: &[ColumnSpec] = &[
