@@ -227,7 +227,7 @@ impl App {
             let investors_refused = problems.iter().any(|p| p.field == "investors");
             match validated {
                 Err(more) => {
-                    problems.extend(more.0.into_iter().filter(|e| !(investors_refused && e.field == "investors")))
+                    problems.extend(more.0.into_iter().filter(|e| !(investors_refused && e.field == "investors")));
                 }
                 Ok(_) if !problems.is_empty() => {}
                 Ok(project_record) => {
@@ -390,14 +390,17 @@ impl App {
             let r = &project.record;
             let mut investors = Vec::new();
             for investor in &r.investors {
-                if !credit_codes.contains_key(&investor.enterprise_id) {
-                    let code = bridgehead_store::enterprises::get(&mut conn, investor.enterprise_id)
-                        .await?
-                        .map(|e| e.record.credit_code.to_string())
-                        .unwrap_or_default();
-                    credit_codes.insert(investor.enterprise_id, code);
-                }
-                let code = credit_codes.get(&investor.enterprise_id).cloned().unwrap_or_default();
+                let code = match credit_codes.get(&investor.enterprise_id) {
+                    Some(code) => code.clone(),
+                    None => {
+                        let code = bridgehead_store::enterprises::get(&mut conn, investor.enterprise_id)
+                            .await?
+                            .map(|e| e.record.credit_code.to_string())
+                            .unwrap_or_default();
+                        credit_codes.insert(investor.enterprise_id, code.clone());
+                        code
+                    }
+                };
                 investors.push(format!("{code}:{}%", format_major_units(investor.share_bp)));
             }
             let money = |v: Option<i64>| v.map(format_major_units).unwrap_or_default();

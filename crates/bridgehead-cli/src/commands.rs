@@ -239,7 +239,7 @@ async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> any
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let actor = operator();
     match kind {
-        ImportKind::Enterprises | ImportKind::Reports => {
+        ImportKind::Enterprises | ImportKind::Reports | ImportKind::Projects | ImportKind::Events => {
             let format = file_format(file)?;
             let bar = progress_bar("checking and storing");
             let logged = std::sync::atomic::AtomicU64::new(0);
@@ -260,6 +260,8 @@ async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> any
                     let mode = if approved { ReportImportMode::Approved } else { ReportImportMode::Drafts };
                     app.import_reports(&actor, &name, &bytes, format, mode, &progress).await
                 }
+                ImportKind::Projects => app.import_projects(&actor, &name, &bytes, format, &progress).await,
+                ImportKind::Events => app.import_events(&actor, &name, &bytes, format, &progress).await,
                 _ => app.import_enterprises(&actor, &name, &bytes, format, &progress).await,
             };
             bar.finish_and_clear();
@@ -317,6 +319,13 @@ async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyh
         ExportKind::Reports => app.export_reports(&operator(), None, None, lang, format).await.map_err(explain)?,
         ExportKind::ReportTemplate => {
             bridgehead_io::template(bridgehead_io::reports::REPORT_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
+        }
+        ExportKind::Projects => app.export_projects(&operator(), lang, format).await.map_err(explain)?,
+        ExportKind::ProjectTemplate => bridgehead_io::template(bridgehead_io::projects::PROJECT_COLUMNS, lang, format)
+            .map_err(|e| anyhow!("{e}"))?,
+        ExportKind::Events => app.export_events(&operator(), lang, format).await.map_err(explain)?,
+        ExportKind::EventTemplate => {
+            bridgehead_io::template(bridgehead_io::projects::EVENT_COLUMNS, lang, format).map_err(|e| anyhow!("{e}"))?
         }
     };
     std::fs::write(file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;

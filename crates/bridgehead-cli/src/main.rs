@@ -107,6 +107,10 @@ pub enum ImportKind {
     Enterprises,
     /// Monthly progress reports (project code, month, figures; matched on both).
     Reports,
+    /// Manufacturing investment projects (matched on the project code).
+    Projects,
+    /// Project stage events (project code, event, date; in the order they happened).
+    Events,
     /// Exchange rates (date, currency, rate, source).
     ExchangeRates,
     /// A regions list (code,name_zh,name_en,level,parent).
@@ -127,6 +131,14 @@ pub enum ExportKind {
     ReportTemplate,
     /// Every monthly report (the newest revision of each project and month).
     Reports,
+    /// Every project.
+    Projects,
+    /// An empty project import template.
+    ProjectTemplate,
+    /// Every project's stage events.
+    Events,
+    /// An empty stage event import template.
+    EventTemplate,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

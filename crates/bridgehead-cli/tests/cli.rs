@@ -97,6 +97,32 @@ async fn import_twice_export_and_users_from_the_command_line() {
     assert!(message.contains("row 4") && message.contains("nothing was imported"), "{message}");
     assert_eq!(count(&db).await, 30);
 
+    // Projects and their stage events go in and come back out the same way.
+    let investor = credit_code("330481", 0);
+    let projects = dir.path().join("projects.csv");
+    std::fs::write(
+        &projects,
+        format!(
+            "项目代码,项目名称,建设地点区划代码,计划总投资,投资企业及比例,签约日期\n\
+             2023-330481-36-01-000001,海宁命令行项目（示例）,330481,1000000,{investor},2023-01-05\n"
+        ),
+    )
+    .unwrap();
+    let imported = ok(&bridgehead(&db, dir.path(), &["import", "projects", &projects.display().to_string()]));
+    assert!(imported.contains("1 created"), "{imported}");
+    let events = dir.path().join("events.csv");
+    std::fs::write(&events, "项目代码,阶段事件,发生日期\n2023-330481-36-01-000001,started,2023-02-01\n").unwrap();
+    let recorded = ok(&bridgehead(&db, dir.path(), &["import", "events", &events.display().to_string()]));
+    assert!(recorded.contains("1 created"), "{recorded}");
+    for (kind, file) in [("projects", "projects-out.xlsx"), ("events", "events-out.csv")] {
+        let out = dir.path().join(file);
+        ok(&bridgehead(&db, dir.path(), &["export", kind, &out.display().to_string()]));
+        let back = ok(&bridgehead(&db, dir.path(), &["import", kind, &out.display().to_string()]));
+        assert!(back.contains("0 created, 0 updated"), "{kind}: {back}");
+    }
+    let template = dir.path().join("project-template.xlsx");
+    ok(&bridgehead(&db, dir.path(), &["export", "project-template", &template.display().to_string(), "--lang", "en"]));
+
     let added = Command::new(BIN)
         .args(["--database-url", &db.url, "user", "add", "jiashan", "--role", "district_officer", "--region", "330421"])
         .env("BRIDGEHEAD_PASSWORD", "a long enough password")

@@ -124,6 +124,15 @@ impl Default for Limits {
     }
 }
 
+/// A [`ColumnSpec`] in one line: key, Chinese and English headers, required, notes.
+macro_rules! column {
+    ($key:literal, $zh:literal, $en:literal, $required:literal, $note_zh:literal, $note_en:literal) => {
+        $crate::ColumnSpec { key: $key, zh: $zh, en: $en, required: $required, note_zh: $note_zh, note_en: $note_en }
+    };
+}
+
+pub(crate) use column;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,12 +168,3 @@ mod tests {
         assert_eq!(Limits::default(), Limits { max_bytes: 64 << 20, max_rows: 1_000_000 });
     }
 }
-
-/// A [`ColumnSpec`] in one line: key, Chinese and English headers, required, notes.
-macro_rules! column {
-    ($key:literal, $zh:literal, $en:literal, $required:literal, $note_zh:literal, $note_en:literal) => {
-        $crate::ColumnSpec { key: $key, zh: $zh, en: $en, required: $required, note_zh: $note_zh, note_en: $note_en }
-    };
-}
-
-pub(crate) use column;

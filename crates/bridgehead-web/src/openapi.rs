@@ -34,6 +34,8 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::projects::list_reports, api::projects::reminders, api::projects::get_report, api::projects::update_report,
         api::projects::act, api::projects::correct, api::projects::import_reports, api::projects::report_template,
         api::projects::export_reports,
+        api::project_files::import_projects, api::project_files::export_projects, api::project_files::project_template,
+        api::project_files::import_events, api::project_files::export_events, api::project_files::event_template,
         api::confirmations::of_project, api::confirmations::create, api::confirmations::get, api::confirmations::update,
         api::confirmations::submit, api::confirmations::decide, api::confirmations::equipment,
         api::innovation::list, api::innovation::create, api::innovation::get, api::innovation::update,

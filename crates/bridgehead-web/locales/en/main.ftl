@@ -653,3 +653,12 @@ error-milestone-outside-term = The due date lies outside the project's term ({ $
 error-milestone-completed-future = A completion cannot lie in the future
 error-milestone-completed-before-start = A milestone cannot be completed before the project starts ({ $starts_on })
 error-milestone-evidence-required = A completed milestone names its evidence
+
+upload-sending = Sending the file…
+upload-processing = Checking and storing every row…
+upload-failed = The file could not be sent; try again.
+project-files-title = Project files
+project-files-intro = Import and export projects and their stage events as .xlsx or .csv (Chinese or English headers). An import is all or nothing: if any row has an error nothing is stored and every error is listed. Projects match on their code and events on project, event, date and phase, so importing the same file again changes nothing. Investors are written as credit code:share%, separated by semicolons.
+project-files-projects = Projects
+project-files-events = Stage events
+project-files-export = Export (Excel)

@@ -653,3 +653,12 @@ error-milestone-outside-term = 计划完成日期不在项目周期内（{ $star
 error-milestone-completed-future = 完成日期不能晚于今天
 error-milestone-completed-before-start = 里程碑不能早于项目开始日期完成（{ $starts_on }）
 error-milestone-evidence-required = 已完成的里程碑须注明佐证材料
+
+upload-sending = 正在上传文件…
+upload-processing = 正在逐行校验并保存…
+upload-failed = 文件未能上传，请重试。
+project-files-title = 项目文件
+project-files-intro = 以 .xlsx 或 .csv（中文或英文表头）导入、导出项目及其阶段事件。导入全部成功或全部不保存：任一行有错误则不保存任何数据，并列出全部错误。项目按项目代码匹配，阶段事件按项目、事件、日期和期次匹配，重复导入同一文件不会产生任何变化。投资企业写作"统一社会信用代码:比例%"，多家用分号分隔。
+project-files-projects = 项目
+project-files-events = 阶段事件
+project-files-export = 导出（Excel）

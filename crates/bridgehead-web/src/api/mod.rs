@@ -8,6 +8,7 @@ pub mod confirmations;
 pub mod dto;
 pub mod enterprises;
 pub mod innovation;
+pub mod project_files;
 pub mod projects;
 pub mod reference;
 

@@ -9,6 +9,7 @@ pub mod confirmations;
 pub mod enterprises;
 mod grid;
 pub mod innovation;
+pub mod project_files;
 pub mod projects;
 pub mod reference;
 pub mod reports;

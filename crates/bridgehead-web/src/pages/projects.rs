@@ -242,6 +242,7 @@ pub async fn list(
     }
     links.push(Link::new(ctx.t("nav-reports"), "/reports"));
     links.push(Link::new(ctx.t("reminders-title"), "/reports/reminders"));
+    links.push(Link::new(ctx.t("project-files-title"), "/projects/files"));
     page.push(Section::Links(links));
     page.push(Section::Form(
         Form::get("/projects", ctx.t("filter-apply"))

@@ -141,3 +141,46 @@ async fn the_calendar_page_lists_each_year_and_imports_for_administrators() {
         .unwrap();
     assert_eq!(forbidden.status(), 403);
 }
+
+#[tokio::test]
+async fn the_project_files_page_imports_with_every_row_error_and_exports() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let session = server.sign_in(world.username(Role::DistrictOfficer), PASSWORD).await;
+    let page = session.client.get(server.url("/projects/files")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("/api/v1/projects/template?format=xlsx&#38;lang=zh") && page.contains("data-upload"),
+        "{page}"
+    );
+    let ours = world.ours.record.credit_code.to_string();
+    let upload = |path: &'static str, body: String| {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(body.into_bytes()).file_name("projects.csv"));
+        session.client.post(server.url(&format!("{path}?_csrf={}", session.csrf))).multipart(form).send()
+    };
+    let header = "项目代码,项目名称,建设地点区划代码,计划总投资,投资企业及比例,签约日期\n";
+    let bad = format!(
+        "{header}2023-330482-36-01-000003,页面导入（示例）,330482,100,{ours},2023-01-05\nP-2,缺投资方（示例）,330482,100,,2023-01-05\n"
+    );
+    let refused = upload("/projects/import", bad).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("<td>3</td>") && html.contains("投资企业及比例"), "the row and column are named: {html}");
+    let good = format!("{header}2023-330482-36-01-000003,页面导入（示例）,330482,100,{ours},2023-01-05\n");
+    let imported = upload("/projects/import", good.clone()).await.unwrap();
+    assert_eq!(imported.status(), 200);
+    let html = imported.text().await.unwrap();
+    assert!(html.contains("共 1 行，新增 1，更新 0，未变 0"), "{html}");
+    let again = upload("/projects/import", good).await.unwrap().text().await.unwrap();
+    assert!(again.contains("共 1 行，新增 0，更新 0，未变 1"), "a second import changes nothing: {again}");
+    let events = upload(
+        "/projects/events/import",
+        "项目代码,阶段事件,发生日期\n2023-330482-36-01-000003,filed,2023-02-01\n".into(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(events.status(), 200);
+    let export = session.client.get(server.url("/api/v1/stage-events/export?format=csv&lang=en")).send().await.unwrap();
+    let csv = export.text().await.unwrap();
+    assert!(csv.contains("2023-330482-36-01-000003,filed,2023-02-01,1"), "{csv}");
+}
