@@ -193,6 +193,7 @@ pub fn route_table() -> Vec<Entry> {
         page("GET", "/projects/files", REGISTRY, get(pages::project_files::page)),
         page("POST", "/projects/import", REGISTRARS, post(pages::project_files::import_projects)),
         page("POST", "/projects/events/import", REGISTRARS, post(pages::project_files::import_events)),
+        page("POST", "/reports/import", REPORT_FILERS, post(pages::project_files::import_reports)),
         page("GET", "/projects/{id}", REGISTRY, get(pages::projects::detail)),
         page("GET", "/projects/{id}/edit", REGISTRARS, get(pages::projects::edit_form)),
         page("POST", "/projects/{id}", REGISTRARS, post(pages::projects::update)),

@@ -63,8 +63,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
-    let page_number: i64 =
-        query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1);
+    let page_number: i64 = super::page_number(query.page.as_deref());
     let mut filter = match query.filter.filter() {
         Ok(filter) => filter,
         Err(problem) => {
@@ -550,16 +549,6 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, multipart: Multipar
     };
     let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
     let result = state.app.import_enterprises(actor, &name, &bytes, format, &|_, _| {}).await;
-    let (status, notice) = super::import_notice(&ctx, result, |outcome| {
-        ctx.t_args(
-            "import-done",
-            &[
-                ("rows", outcome.rows.to_string()),
-                ("created", outcome.created.to_string()),
-                ("updated", outcome.updated.to_string()),
-                ("unchanged", outcome.unchanged.to_string()),
-            ],
-        )
-    })?;
+    let (status, notice) = super::import_outcome_notice(&ctx, result)?;
     Ok(ctx.render_status(status, import_page(&ctx, Some(notice))))
 }

@@ -379,8 +379,7 @@ pub async fn list(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
-    let page_number: i64 =
-        query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1);
+    let page_number: i64 = super::page_number(query.page.as_deref());
     let status = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(InnovationStatus::parse(raw).ok_or_else(|| {

@@ -203,6 +203,29 @@ pub fn import_notice<T>(
     }
 }
 
+/// The notice after an import of rows: the counts, or every row error.
+pub fn import_outcome_notice(
+    ctx: &Ctx,
+    result: Result<bridgehead_app::enterprises::ImportOutcome, AppError>,
+) -> Result<(StatusCode, Notice), PageError> {
+    import_notice(ctx, result, |outcome| {
+        ctx.t_args(
+            "import-done",
+            &[
+                ("rows", outcome.rows.to_string()),
+                ("created", outcome.created.to_string()),
+                ("updated", outcome.updated.to_string()),
+                ("unchanged", outcome.unchanged.to_string()),
+            ],
+        )
+    })
+}
+
+/// The page number a list was asked for (`?page=`), from 1; 1 when absent or absurd.
+pub fn page_number(page: Option<&str>) -> i64 {
+    page.and_then(|p| p.trim().parse().ok()).filter(|p| (1..=100_000).contains(p)).unwrap_or(1)
+}
+
 /// The `file` part of a multipart upload: its name and bytes, `None` when no file
 /// was chosen.
 pub async fn read_upload(

@@ -1,6 +1,7 @@
-//! Project and stage event files on the web: one page with the templates, the exports
-//! and an upload form for each file kind. An upload shows its progress; a refused
-//! file lists every row error and stores nothing.
+//! Project, stage event and monthly report files on the web: one page with the
+//! templates, the exports and an upload form for each file kind the visitor may import.
+//! An upload shows its progress; a refused file lists every row error and stores
+//! nothing. Reports come in as drafts for their filers to submit.
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -12,13 +13,17 @@ use bridgehead_io::FileFormat;
 use super::{Ctx, Field, Form, Link, Notice, PageError, PageView, Section};
 use crate::AppState;
 
-/// The files a page offers: (kind, API path).
-const KINDS: [(&str, &str); 2] = [("projects", "/api/v1/projects"), ("events", "/api/v1/stage-events")];
+/// The files the page offers: (kind, API path, page upload path).
+const KINDS: [(&str, &str, &str); 3] = [
+    ("projects", "/api/v1/projects", "/projects/import"),
+    ("events", "/api/v1/stage-events", "/projects/events/import"),
+    ("reports", "/api/v1/reports", "/reports/import"),
+];
 
 fn import_page(ctx: &Ctx, notice: Option<(&str, Notice)>) -> PageView {
     let mut page = PageView::new(ctx.t("project-files-title")).intro(ctx.t("project-files-intro"));
     page.push(Section::Links(vec![Link::new(ctx.t("projects-back"), "/projects")]));
-    for (kind, api) in KINDS {
+    for (kind, api, action) in KINDS {
         page.push(Section::Heading(ctx.t(&format!("project-files-{kind}"))));
         if let Some((shown, notice)) = &notice
             && *shown == kind
@@ -39,8 +44,8 @@ fn import_page(ctx: &Ctx, notice: Option<(&str, Notice)>) -> PageView {
             format!("{api}/export?format=xlsx&lang={}", ctx.lang.code()),
         ));
         page.push(Section::Links(links));
-        if ctx.registers() {
-            let action = if kind == "projects" { "/projects/import" } else { "/projects/events/import" };
+        let may_import = if kind == "reports" { super::projects::files_reports(ctx) } else { ctx.registers() };
+        if may_import {
             page.push(Section::Form(
                 Form::post(action, ctx.t("import-submit"), &ctx.csrf)
                     .field(Field::new("file", ctx.t("import-file"), "file").required().hint(ctx.t("import-file-hint")))
@@ -62,22 +67,15 @@ async fn upload(state: &AppState, ctx: Ctx, multipart: Multipart, kind: &'static
         return Ok(ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, page));
     };
     let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
-    let result: Result<ImportOutcome, AppError> = if kind == "projects" {
-        state.app.import_projects(actor, &name, &bytes, format, &|_, _| {}).await
-    } else {
-        state.app.import_events(actor, &name, &bytes, format, &|_, _| {}).await
+    let result: Result<ImportOutcome, AppError> = match kind {
+        "projects" => state.app.import_projects(actor, &name, &bytes, format, &|_, _| {}).await,
+        "events" => state.app.import_events(actor, &name, &bytes, format, &|_, _| {}).await,
+        _ => {
+            let mode = bridgehead_app::projects::ReportImportMode::Drafts;
+            state.app.import_reports(actor, &name, &bytes, format, mode, &|_, _| {}).await
+        }
     };
-    let (status, notice) = super::import_notice(&ctx, result, |outcome| {
-        ctx.t_args(
-            "import-done",
-            &[
-                ("rows", outcome.rows.to_string()),
-                ("created", outcome.created.to_string()),
-                ("updated", outcome.updated.to_string()),
-                ("unchanged", outcome.unchanged.to_string()),
-            ],
-        )
-    })?;
+    let (status, notice) = super::import_outcome_notice(&ctx, result)?;
     Ok(ctx.render_status(status, import_page(&ctx, Some((kind, notice)))))
 }
 
@@ -95,4 +93,12 @@ pub async fn import_events(
     multipart: Multipart,
 ) -> Result<Response, PageError> {
     upload(&state, ctx, multipart, "events").await
+}
+
+pub async fn import_reports(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    upload(&state, ctx, multipart, "reports").await
 }

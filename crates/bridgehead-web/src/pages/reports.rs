@@ -61,8 +61,7 @@ pub async fn queue(
     Query(query): Query<QueueQuery>,
 ) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
-    let page_number: i64 =
-        query.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1 && *p <= 100_000).unwrap_or(1);
+    let page_number: i64 = super::page_number(query.page.as_deref());
     let mut errors = Vec::new();
     let period_text = query.period.as_deref().map(str::trim).filter(|p| !p.is_empty());
     let period = period_text.and_then(|raw| Period::parse(raw).map_err(|m| errors.push(period_error(raw, m))).ok());
@@ -102,6 +101,7 @@ pub async fn queue(
     page.push(Section::Links(vec![
         Link::new(ctx.t("reminders-title"), "/reports/reminders"),
         Link::new(ctx.t("nav-projects"), "/projects"),
+        Link::new(ctx.t("project-files-title"), "/projects/files"),
     ]));
     if !errors.is_empty() {
         let unplaced = place_errors(&ctx, &mut [&mut filters], &errors);

@@ -40,6 +40,21 @@ impl<'a> Browser<'a> {
         Self { server, client }
     }
 
+    /// A district officer of Nanhu, the other district of the fixture world, signed in.
+    pub async fn nanhu_officer(server: &'a TestServer) -> Self {
+        let request = bridgehead_app::auth::UserRequest {
+            username: "nanhu-officer".into(),
+            display_name: None,
+            password: PASSWORD.into(),
+            role: Role::DistrictOfficer,
+            region_code: Some("330402".into()),
+            enterprise_id: None,
+            organization_id: None,
+        };
+        server.app.add_user(&bridgehead_app::Actor::system("test"), request).await.unwrap();
+        Self::sign_in(server, "nanhu-officer").await
+    }
+
     pub async fn as_role(server: &'a TestServer, world: &World, role: Role) -> Self {
         Self::sign_in(server, world.username(role)).await
     }

@@ -4,10 +4,9 @@
 //! officer of another district finds nothing.
 
 use bridgehead_app::Actor;
-use bridgehead_app::auth::UserRequest;
 use bridgehead_domain::access::Role;
+use bridgehead_testkit::TestServer;
 use bridgehead_testkit::fixtures::{World, world};
-use bridgehead_testkit::{PASSWORD, TestServer};
 
 use super::browser::{Browser, input_value};
 
@@ -183,23 +182,7 @@ async fn apply_submit_confirm_print_and_scope() {
     assert_eq!(sheet.status(), 200);
 
     // A district officer of another district finds nothing.
-    server
-        .app
-        .add_user(
-            &Actor::system("test"),
-            UserRequest {
-                username: "nanhu-officer".into(),
-                display_name: None,
-                password: PASSWORD.into(),
-                role: Role::DistrictOfficer,
-                region_code: Some("330402".into()),
-                enterprise_id: None,
-                organization_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    let nanhu = Browser::sign_in(&server, "nanhu-officer").await;
+    let nanhu = Browser::nanhu_officer(&server).await;
     for target in [path.clone(), format!("{path}/print"), new_path.clone(), project_path.clone()] {
         let answer = nanhu.get(&target).await;
         assert_eq!(answer.status, 404, "{target}: {}", answer.html);

@@ -4,10 +4,9 @@
 //! reason, and an officer of another district finds nothing.
 
 use bridgehead_app::Actor;
-use bridgehead_app::auth::UserRequest;
 use bridgehead_domain::access::Role;
+use bridgehead_testkit::TestServer;
 use bridgehead_testkit::fixtures::world;
-use bridgehead_testkit::{PASSWORD, TestServer};
 use serde_json::json;
 
 use super::browser::{Browser, id_of, input_value};
@@ -114,23 +113,7 @@ async fn a_collaborative_project_is_registered_recorded_and_suspended_through_th
     assert!(!active.html.contains(NAME));
 
     // Another district finds nothing, by any page.
-    server
-        .app
-        .add_user(
-            &Actor::system("test"),
-            UserRequest {
-                username: "nanhu-officer".into(),
-                display_name: None,
-                password: PASSWORD.into(),
-                role: Role::DistrictOfficer,
-                region_code: Some("330402".into()),
-                enterprise_id: None,
-                organization_id: None,
-            },
-        )
-        .await
-        .unwrap();
-    let nanhu = Browser::sign_in(&server, "nanhu-officer").await;
+    let nanhu = Browser::nanhu_officer(&server).await;
     assert_eq!(nanhu.get(&detail).await.status, 404);
     assert_eq!(nanhu.get(&format!("/innovation/{id}/edit")).await.status, 404);
     assert!(!nanhu.get("/innovation").await.html.contains(NAME));

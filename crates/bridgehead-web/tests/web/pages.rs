@@ -180,6 +180,12 @@ async fn the_project_files_page_imports_with_every_row_error_and_exports() {
     .await
     .unwrap();
     assert_eq!(events.status(), 200);
+    let reports =
+        upload("/reports/import", "项目代码,月份,本月完成投资\n2023-330482-36-01-000003,2023-01,100\n".into())
+            .await
+            .unwrap();
+    assert_eq!(reports.status(), 422, "the project has not started: the month is before its start");
+    assert!(reports.text().await.unwrap().contains("月份"), "the month's column is named");
     let export = session.client.get(server.url("/api/v1/stage-events/export?format=csv&lang=en")).send().await.unwrap();
     let csv = export.text().await.unwrap();
     assert!(csv.contains("2023-330482-36-01-000003,filed,2023-02-01,1"), "{csv}");
