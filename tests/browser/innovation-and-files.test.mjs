@@ -135,7 +135,8 @@ test('a project file goes up with its progress and imports back unchanged; a bad
   const notice = page.locator('.notice.success');
   await notice.waitFor();
   assert.match(await notice.innerText(), new RegExp(`共 ${rows} 行，新增 0，更新 0，未变 ${rows}`));
-  assert.equal(new URL(page.url()).pathname, '/projects/import', 'the result page replaced the form page');
+  assert.equal(new URL(page.url()).pathname, '/projects/files', 'the result shows at the address of the files page');
+  assert.ok(await page.locator('form[action^="/projects/import"]').count(), 'the result page offers the next upload');
   await shot('import');
 
   const bad = path.join(filesDir, 'bad.csv');

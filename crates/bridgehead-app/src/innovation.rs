@@ -5,7 +5,6 @@
 //! Shanghai university is as welcome as a Jiaxing supplier.
 
 use bridgehead_domain::access::{Role, Scope};
-use bridgehead_domain::codes::RegionCode;
 use bridgehead_domain::innovation::{
     Innovation, InnovationFields, InnovationFlags, InnovationRecord, InnovationStatus, MilestoneCompletion,
     MilestoneState,
@@ -35,6 +34,8 @@ pub const INNOVATION_READERS: &[Role] =
 pub struct InnovationSummary {
     pub innovation: Innovation,
     pub lead_name: String,
+    /// The lead enterprise's region: the project belongs to it.
+    pub lead_region_code: String,
     pub budget_total_minor: i64,
     pub flags: InnovationFlags,
 }
@@ -44,6 +45,8 @@ pub struct InnovationSummary {
 pub struct InnovationDetail {
     pub innovation: Innovation,
     pub lead_name: String,
+    /// The lead enterprise's region: the project belongs to it.
+    pub lead_region_code: String,
     pub budget_total_minor: i64,
     pub flags: InnovationFlags,
     /// The state of each milestone today, in the order of `innovation.record.milestones`.
@@ -88,12 +91,19 @@ fn scope_filter(actor: &Actor) -> AppResult<InnovationFilter> {
     Ok(filter)
 }
 
+/// The lead enterprise's name and its region as the register has it now.
+async fn lead_of(conn: &mut Conn, innovation: &Innovation) -> AppResult<(String, String)> {
+    let lead = bridgehead_store::enterprises::get(conn, innovation.record.lead_enterprise_id).await?;
+    Ok(lead.map(|e| (e.record.name_zh, e.record.region_code.to_string())).unwrap_or_default())
+}
+
 async fn visible(conn: &mut Conn, actor: &Actor, innovation: &Innovation) -> AppResult<bool> {
     let filter = scope_filter(actor)?;
-    if let Some(region) = &filter.scope_region_within
-        && !bridgehead_store::reference::region_within(conn, innovation.region_code.as_str(), region).await?
-    {
-        return Ok(false);
+    if let Some(region) = &filter.scope_region_within {
+        let (_, lead_region) = lead_of(conn, innovation).await?;
+        if !bridgehead_store::reference::region_within(conn, &lead_region, region).await? {
+            return Ok(false);
+        }
     }
     if let Some(enterprise) = filter.involving_enterprise_id {
         let record = &innovation.record;
@@ -135,13 +145,10 @@ impl App {
     }
 
     /// Checks what the database knows: the lead exists and lies in the actor's scope
-    /// (its region becomes the project's), partner enterprises and regions exist.
-    async fn check_innovation(
-        &self,
-        conn: &mut Conn,
-        actor: &Actor,
-        record: &InnovationRecord,
-    ) -> AppResult<RegionCode> {
+    /// (the project belongs to the lead's region), partner enterprises and regions
+    /// exist. Partners may be anywhere, so a partner's enterprise record is checked for
+    /// existence only.
+    async fn check_innovation(&self, conn: &mut Conn, actor: &Actor, record: &InnovationRecord) -> AppResult<()> {
         use bridgehead_store::reference as r;
         let mut errors = Vec::new();
         let lead = bridgehead_store::enterprises::get(conn, record.lead_enterprise_id).await?;
@@ -179,18 +186,18 @@ impl App {
                 );
             }
         }
-        match lead {
-            Some(lead) if errors.is_empty() => Ok(lead.record.region_code),
-            _ => Err(AppError::Invalid(FieldErrors(errors))),
-        }
+        if errors.is_empty() { Ok(()) } else { Err(AppError::Invalid(FieldErrors(errors))) }
     }
 
-    async fn describe(&self, conn: &mut Conn, innovation: &Innovation) -> AppResult<(String, i64, InnovationFlags)> {
-        let lead_name = bridgehead_store::enterprises::get(conn, innovation.record.lead_enterprise_id)
-            .await?
-            .map(|e| e.record.name_zh)
-            .unwrap_or_default();
-        Ok((lead_name, innovation.record.budget_total_minor().unwrap_or(i64::MAX), flags(innovation)))
+    async fn describe(&self, conn: &mut Conn, innovation: &Innovation) -> AppResult<InnovationSummary> {
+        let (lead_name, lead_region_code) = lead_of(conn, innovation).await?;
+        Ok(InnovationSummary {
+            lead_name,
+            lead_region_code,
+            budget_total_minor: innovation.record.budget_total_minor().unwrap_or(i64::MAX),
+            flags: flags(innovation),
+            innovation: innovation.clone(),
+        })
     }
 
     /// A page of the projects the actor may see, newest start first.
@@ -210,9 +217,8 @@ impl App {
         let mut conn = self.store.read().await?;
         let (list, total) = store::list(&mut conn, &filter).await?;
         let mut out = Vec::with_capacity(list.len());
-        for innovation in list {
-            let (lead_name, budget_total_minor, flags) = self.describe(&mut conn, &innovation).await?;
-            out.push(InnovationSummary { innovation, lead_name, budget_total_minor, flags });
+        for innovation in &list {
+            out.push(self.describe(&mut conn, innovation).await?);
         }
         Ok((out, total))
     }
@@ -221,7 +227,7 @@ impl App {
     pub async fn innovation(&self, actor: &Actor, id: i64) -> AppResult<InnovationDetail> {
         let mut conn = self.store.read().await?;
         let innovation = self.innovation_in_scope(&mut conn, actor, id).await?;
-        let (lead_name, budget_total_minor, flags) = self.describe(&mut conn, &innovation).await?;
+        let summary = self.describe(&mut conn, &innovation).await?;
         let today = today_in_china();
         let mut partner_region_names = Vec::with_capacity(innovation.record.partners.len());
         for partner in &innovation.record.partners {
@@ -245,9 +251,10 @@ impl App {
             may_edit: registrar && innovation.status.editable(),
             may_complete: may_complete(actor, &innovation),
             transitions,
-            lead_name,
-            budget_total_minor,
-            flags,
+            lead_name: summary.lead_name,
+            lead_region_code: summary.lead_region_code,
+            budget_total_minor: summary.budget_total_minor,
+            flags: summary.flags,
             innovation,
         })
     }
@@ -258,8 +265,8 @@ impl App {
         actor.require_write()?;
         let record = fields.validate(today_in_china())?;
         let mut tx = self.store.begin().await?;
-        let region = self.check_innovation(&mut tx, actor, &record).await?;
-        let innovation = store::insert(&mut tx, &record, &region).await?;
+        self.check_innovation(&mut tx, actor, &record).await?;
+        let innovation = store::insert(&mut tx, &record).await?;
         audit(
             &mut tx,
             actor,
@@ -299,8 +306,8 @@ impl App {
         if expected != before.version {
             return Err(AppError::VersionMismatch { what: "innovation project", current_version: before.version });
         }
-        let region = self.check_innovation(&mut tx, actor, &record).await?;
-        let after = store::update(&mut tx, id, expected, &record, &region).await.map_err(|e| concurrent(e, &before))?;
+        self.check_innovation(&mut tx, actor, &record).await?;
+        let after = store::update(&mut tx, id, expected, &record).await.map_err(|e| concurrent(e, &before))?;
         audit(&mut tx, actor, "update", "innovation_project", &id.to_string(), Some(json!(before)), Some(json!(after)))
             .await?;
         tx.commit().await?;
@@ -368,7 +375,8 @@ impl App {
         actor.require_write()?;
         let mut tx = self.store.begin().await?;
         let before = self.innovation_in_scope(&mut tx, actor, id).await?;
-        let index = usize::try_from(line - 1).ok().filter(|i| *i < before.record.milestones.len());
+        let index =
+            line.checked_sub(1).and_then(|i| usize::try_from(i).ok()).filter(|i| *i < before.record.milestones.len());
         let Some(index) = index else {
             return Err(AppError::NotFound { what: "milestone" });
         };

@@ -1,35 +1,53 @@
 //! Projects and stage events in and out of files (SPEC §3). An import is one
 //! transaction: every row is checked by the same rules as a form (registering,
 //! updating, recording an event), every row error is reported at once, and a file with
-//! any error stores nothing. Rows equal to what is stored change nothing, so a file
-//! imported twice changes nothing the second time; an export imports back unchanged.
+//! any error stores nothing. Each row's write runs under a savepoint, so a row refused
+//! even by the database leaves the rest of the file to be checked. Rows equal to what
+//! is stored change nothing, so a file imported twice changes nothing the second time;
+//! an export imports back unchanged.
 
 use std::collections::{HashMap, HashSet};
 
 use bridgehead_domain::FieldError;
 use bridgehead_domain::enterprise::{format_date, parse_date};
 use bridgehead_domain::money::format_major_units;
-use bridgehead_domain::project::{Project, ProjectFields, StageKind};
+use bridgehead_domain::project::{Project, ProjectCode, ProjectFields, StageKind};
 use bridgehead_io::projects::{EVENT_COLUMNS, PROJECT_COLUMNS};
 use bridgehead_io::{ColumnSpec, FileFormat, Lang, Record, RowError, Sheet};
-use bridgehead_store::Conn;
 use bridgehead_store::projects::{self as store, ProjectFilter};
+use bridgehead_store::{Conn, Tx};
 use serde_json::json;
 
 use crate::enterprises::{ImportOutcome, Progress, file_hash};
 use crate::projects::{EventInput, PROJECT_REGISTRARS, today_in_china, visible};
 use crate::{Actor, App, AppError, AppResult};
 
-/// The field errors a use case refused a row with; other errors end the import.
-fn row_errors(error: AppError) -> AppResult<Vec<FieldError>> {
+/// Settles one row's write, made after [`Tx::savepoint`]: kept when it succeeded,
+/// undone when it was refused — so that a refusal, even one the database raised, leaves
+/// the file's transaction able to check the rows that follow. Returns the field errors
+/// (named under `code_field` for a lost race); other errors end the import.
+async fn settle<T>(tx: &mut Tx, result: AppResult<T>, code_field: &str) -> AppResult<Vec<FieldError>> {
+    let Err(error) = result else {
+        tx.keep().await?;
+        return Ok(Vec::new());
+    };
+    tx.undo().await?;
     match error {
         AppError::Invalid(errors) => Ok(errors.0),
         AppError::Duplicate(error) => Ok(vec![error]),
-        AppError::VersionMismatch { .. } => {
-            Ok(vec![FieldError::new("code", "import.concurrent", "the project changed while the file was imported")])
-        }
+        AppError::VersionMismatch { .. } => Ok(vec![FieldError::new(
+            code_field,
+            "import.concurrent",
+            "the project changed while the file was imported",
+        )]),
         other => Err(other),
     }
+}
+
+/// A project code as the registry keys it (full-width characters folded, upper case);
+/// the text itself, trimmed and upper-cased, when it is no valid code.
+fn code_key(raw: &str) -> String {
+    ProjectCode::parse(raw).map_or_else(|_| raw.trim().to_ascii_uppercase(), |c| c.code)
 }
 
 /// A cell as text, with Excel serial dates turned into ISO dates.
@@ -98,8 +116,7 @@ impl App {
         sheet: &Sheet,
         key: &str,
     ) -> AppResult<(HashMap<String, Project>, HashSet<String>)> {
-        let mut codes: Vec<String> =
-            sheet.records.iter().filter_map(|r| r.get(key)).map(|c| c.trim().to_ascii_uppercase()).collect();
+        let mut codes: Vec<String> = sheet.records.iter().filter_map(|r| r.get(key)).map(code_key).collect();
         codes.sort();
         codes.dedup();
         let mut mine = HashMap::new();
@@ -140,7 +157,7 @@ impl App {
         for (done, record) in sheet.records.iter().enumerate() {
             progress(done, total);
             let mut problems: Vec<FieldError> = Vec::new();
-            let code = record.get("code").map(|c| c.trim().to_ascii_uppercase()).unwrap_or_default();
+            let code = record.get("code").map(code_key).unwrap_or_default();
             if let Some(first) = seen.insert(code.clone(), record.row).filter(|_| !code.is_empty()) {
                 problems.push(
                     FieldError::new("code", "import.duplicate_row", format!("the same project is on row {first}"))
@@ -257,19 +274,20 @@ impl App {
                         } else if before.record == project_record {
                             outcome.unchanged += 1;
                         } else {
-                            match self
+                            tx.savepoint().await?;
+                            let result = self
                                 .update_project_in(&mut tx, actor, before, Some(before.version), &project_record)
-                                .await
-                            {
-                                Ok(_) => outcome.updated += 1,
-                                Err(error) => problems.extend(row_errors(error)?),
-                            }
+                                .await;
+                            let refused = settle(&mut tx, result, "code").await?;
+                            outcome.updated += usize::from(refused.is_empty());
+                            problems.extend(refused);
                         }
                     } else if let Some(signed) = signed {
-                        match self.create_project_in(&mut tx, actor, &project_record, signed).await {
-                            Ok(_) => outcome.created += 1,
-                            Err(error) => problems.extend(row_errors(error)?),
-                        }
+                        tx.savepoint().await?;
+                        let result = self.create_project_in(&mut tx, actor, &project_record, signed).await;
+                        let refused = settle(&mut tx, result, "code").await?;
+                        outcome.created += usize::from(refused.is_empty());
+                        problems.extend(refused);
                     }
                 }
             }
@@ -315,7 +333,7 @@ impl App {
         for (done, record) in sheet.records.iter().enumerate() {
             progress(done, total);
             let mut problems: Vec<FieldError> = Vec::new();
-            let code = record.get("project_code").map(|c| c.trim().to_ascii_uppercase()).unwrap_or_default();
+            let code = record.get("project_code").map(code_key).unwrap_or_default();
             let phase_text = record.get("phase").map(str::trim).filter(|p| !p.is_empty());
             let phase = match phase_text.map(str::parse::<i64>) {
                 None => None,
@@ -354,10 +372,11 @@ impl App {
                     if recorded {
                         outcome.unchanged += 1;
                     } else {
-                        match self.record_event_in(&mut tx, actor, &current, &input).await {
-                            Ok(_) => outcome.created += 1,
-                            Err(error) => problems.extend(row_errors(error)?),
-                        }
+                        tx.savepoint().await?;
+                        let result = self.record_event_in(&mut tx, actor, &current, &input).await;
+                        let refused = settle(&mut tx, result, "project_code").await?;
+                        outcome.created += usize::from(refused.is_empty());
+                        problems.extend(refused);
                     }
                 }
             }

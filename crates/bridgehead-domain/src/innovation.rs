@@ -492,8 +492,6 @@ pub struct Innovation {
     pub status: InnovationStatus,
     /// Why it was last suspended, cancelled or reopened.
     pub status_reason: Option<String>,
-    /// The lead enterprise's county-level region: who sees the project.
-    pub region_code: RegionCode,
     pub record: InnovationRecord,
     pub version: i64,
     pub created_at: String,

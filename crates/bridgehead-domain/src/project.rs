@@ -374,6 +374,8 @@ impl ProjectFields {
                 "a project needs at least one investor enterprise",
             ));
         }
+        // One order for the same investors, as the store lists them: largest share first.
+        investors.sort_by(|a, b| b.share_bp.cmp(&a.share_bp).then(a.enterprise_id.cmp(&b.enterprise_id)));
         let total_share: i64 = investors.iter().map(|i| i.share_bp).sum();
         if !investors.is_empty() && total_share != 10_000 {
             errors.push(

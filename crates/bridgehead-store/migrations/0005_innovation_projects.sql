@@ -7,8 +7,6 @@ CREATE TABLE innovation_projects (
     id {{id}},
     name TEXT NOT NULL,
     lead_enterprise_id BIGINT NOT NULL REFERENCES enterprises (id),
-    -- The lead enterprise's county-level region when the project was last saved.
-    region_code TEXT NOT NULL REFERENCES regions (code),
     summary TEXT,
     starts_on TEXT NOT NULL,
     ends_on TEXT NOT NULL,
@@ -19,7 +17,6 @@ CREATE TABLE innovation_projects (
     updated_at TEXT NOT NULL,
     CHECK (ends_on >= starts_on)
 );
-CREATE INDEX innovation_projects_region ON innovation_projects (region_code);
 CREATE INDEX innovation_projects_lead ON innovation_projects (lead_enterprise_id);
 
 CREATE TABLE innovation_partners (

@@ -93,14 +93,12 @@ async fn milestones_of(conn: &mut Conn, id: i64) -> StoreResult<Vec<Milestone>> 
 async fn from_row(conn: &mut Conn, row: &AnyRow) -> StoreResult<Innovation> {
     let id: i64 = row.try_get("id")?;
     let status: String = row.try_get("status")?;
-    let region: String = row.try_get("region_code")?;
     let starts: String = row.try_get("starts_on")?;
     let ends: String = row.try_get("ends_on")?;
     Ok(Innovation {
         id,
         status: InnovationStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
         status_reason: row.try_get("status_reason")?,
-        region_code: region_of(&region)?,
         record: InnovationRecord {
             name: row.try_get("name")?,
             lead_enterprise_id: row.try_get("lead_enterprise_id")?,
@@ -168,15 +166,14 @@ async fn set_children(conn: &mut Conn, id: i64, record: &InnovationRecord) -> St
     Ok(())
 }
 
-pub async fn insert(conn: &mut Conn, record: &InnovationRecord, region_code: &RegionCode) -> StoreResult<Innovation> {
+pub async fn insert(conn: &mut Conn, record: &InnovationRecord) -> StoreResult<Innovation> {
     let now = now_text();
     let id: i64 = sqlx::query(
-        "INSERT INTO innovation_projects (name, lead_enterprise_id, region_code, summary, starts_on, ends_on, status, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8) RETURNING id",
+        "INSERT INTO innovation_projects (name, lead_enterprise_id, summary, starts_on, ends_on, status, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) RETURNING id",
     )
     .bind(&record.name)
     .bind(record.lead_enterprise_id)
-    .bind(region_code.as_str())
     .bind(&record.summary)
     .bind(format_date(record.starts_on))
     .bind(format_date(record.ends_on))
@@ -196,16 +193,14 @@ pub async fn update(
     id: i64,
     expected_version: i64,
     record: &InnovationRecord,
-    region_code: &RegionCode,
 ) -> StoreResult<Innovation> {
     let updated = sqlx::query(
-        "UPDATE innovation_projects SET name = $1, lead_enterprise_id = $2, region_code = $3, summary = $4, \
-         starts_on = $5, ends_on = $6, updated_at = $7, version = version + 1 \
-         WHERE id = $8 AND version = $9 AND status IN ('active', 'suspended') RETURNING id",
+        "UPDATE innovation_projects SET name = $1, lead_enterprise_id = $2, summary = $3, \
+         starts_on = $4, ends_on = $5, updated_at = $6, version = version + 1 \
+         WHERE id = $7 AND version = $8 AND status IN ('active', 'suspended') RETURNING id",
     )
     .bind(&record.name)
     .bind(record.lead_enterprise_id)
-    .bind(region_code.as_str())
     .bind(&record.summary)
     .bind(format_date(record.starts_on))
     .bind(format_date(record.ends_on))
@@ -298,7 +293,7 @@ pub async fn get(conn: &mut Conn, id: i64) -> StoreResult<Option<Innovation>> {
 #[derive(Debug, Clone, Default)]
 pub struct InnovationFilter {
     pub search: Option<String>,
-    /// Projects whose lead is in this region or under it.
+    /// Projects whose lead enterprise is registered in this region or under it.
     pub scope_region_within: Option<String>,
     pub region_within: Option<String>,
     /// Projects this enterprise leads or partners in.
@@ -314,9 +309,12 @@ pub async fn list(conn: &mut Conn, filter: &InnovationFilter) -> StoreResult<(Ve
     let mut condition = SqlBuilder::new(" FROM innovation_projects i WHERE 1 = 1");
     for within in [&filter.region_within, &filter.scope_region_within].into_iter().flatten() {
         condition
-            .push(" AND i.region_code IN (SELECT region_code FROM region_ancestors WHERE ancestor_code = ")
+            .push(
+                " AND i.lead_enterprise_id IN (SELECT e.id FROM enterprises e WHERE e.region_code IN \
+                 (SELECT region_code FROM region_ancestors WHERE ancestor_code = ",
+            )
             .bind_text(within.clone())
-            .push(")");
+            .push("))");
     }
     if let Some(enterprise) = filter.involving_enterprise_id {
         condition

@@ -83,6 +83,28 @@ impl Tx {
     pub fn conn(&mut self) -> &mut Conn {
         &mut self.inner
     }
+
+    /// Marks a point to return to, for a piece of work that may fail without spoiling
+    /// the rest of the transaction (after a failed statement PostgreSQL refuses every
+    /// other until the transaction returns to a savepoint). Close it with
+    /// [`Tx::keep`] or [`Tx::undo`].
+    pub async fn savepoint(&mut self) -> StoreResult<()> {
+        sqlx::query("SAVEPOINT piece").execute(&mut *self.inner).await?;
+        Ok(())
+    }
+
+    /// Keeps the work done since the last [`Tx::savepoint`].
+    pub async fn keep(&mut self) -> StoreResult<()> {
+        sqlx::query("RELEASE SAVEPOINT piece").execute(&mut *self.inner).await?;
+        Ok(())
+    }
+
+    /// Undoes the work done since the last [`Tx::savepoint`]; the transaction goes on.
+    pub async fn undo(&mut self) -> StoreResult<()> {
+        sqlx::query("ROLLBACK TO SAVEPOINT piece").execute(&mut *self.inner).await?;
+        sqlx::query("RELEASE SAVEPOINT piece").execute(&mut *self.inner).await?;
+        Ok(())
+    }
 }
 
 impl std::ops::Deref for Tx {

@@ -21,18 +21,31 @@
         bar.removeAttribute("value");
         status.textContent = form.dataset.processing;
       });
+      var buttons = form.querySelectorAll("button");
+      function enable(on) {
+        Array.prototype.forEach.call(buttons, function (b) { b.disabled = !on; });
+      }
       request.addEventListener("load", function () {
-        if (request.responseURL) history.replaceState(null, "", request.responseURL);
+        // The answer is the result page. Only a redirect gives it an address of its
+        // own; otherwise the address stays the form's page, which reloads cleanly.
+        var target = request.responseURL;
+        if (target && target.split("?")[0] !== form.action.split("?")[0]) {
+          history.replaceState(null, "", target);
+        }
         document.open();
         document.write(request.responseText);
         document.close();
       });
-      request.addEventListener("error", function () {
+      function failed() {
         bar.hidden = true;
         status.textContent = form.dataset.failed;
-      });
+        enable(true);
+      }
+      request.addEventListener("error", failed);
+      request.addEventListener("abort", failed);
+      request.addEventListener("timeout", failed);
       request.send(new FormData(form));
-      Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
+      enable(false);
     });
   }
   document.addEventListener("DOMContentLoaded", function () {

@@ -56,10 +56,11 @@ async fn a_project_runs_from_registration_through_milestones_to_completion() {
     let district = actor(&app, &world, Role::DistrictOfficer).await;
     let lead = actor(&app, &world, Role::EnterpriseUser).await;
     let created = app.create_innovation(&district, &innovation_fields(world.ours.id, world.theirs.id)).await.unwrap();
-    assert_eq!(created.region_code.as_str(), "330482", "the lead's region");
+
     assert_eq!(created.status, InnovationStatus::Active);
 
     let detail = app.innovation(&lead, created.id).await.unwrap();
+    assert_eq!(detail.lead_region_code, "330482", "the project belongs to the lead's region");
     assert_eq!(detail.budget_total_minor, 250_000_025);
     assert_eq!(detail.milestone_states, [MilestoneState::Overdue, MilestoneState::Open]);
     assert!(detail.flags.overdue && detail.flags.overdue_milestones == 1);
@@ -168,11 +169,22 @@ async fn scope_and_database_checks_answer_with_the_field_at_fault() {
     moved.name = s("改由平湖企业牵头（示例）");
     let stale = app.update_innovation(&admin(), nanhu.id, Some(nanhu.version + 5), &moved).await;
     assert!(matches!(stale, Err(AppError::VersionMismatch { .. })));
-    let after = app.update_innovation(&admin(), nanhu.id, Some(nanhu.version), &moved).await.unwrap();
-    assert_eq!(after.region_code.as_str(), "330482");
+    app.update_innovation(&admin(), nanhu.id, Some(nanhu.version), &moved).await.unwrap();
     assert!(app.innovation(&district, nanhu.id).await.is_ok(), "now in Pinghu's scope");
+
+    // The project follows its lead: when the register moves the lead enterprise to
+    // Nanhu, Pinghu no longer sees the project.
+    let mut fields = crate::common::full_fields("330402", 1, "平湖测试企业（示例）");
+    fields.credit_code = Some(world.ours.record.credit_code.to_string());
+    fields.region_code = Some("330402".into());
+    let current = crate::common::get_enterprise(&app, world.ours.id).await;
+    app.update_enterprise(&admin(), world.ours.id, Some(current.version), &fields).await.unwrap();
+    assert!(matches!(app.innovation(&district, nanhu.id).await, Err(AppError::NotFound { .. })));
+    let (district_list, _) =
+        app.list_innovations(&district, &InnovationQuery { limit: 10, ..Default::default() }).await.unwrap();
+    assert!(district_list.is_empty(), "the list follows the register too");
     let (found, _) = app
-        .list_innovations(&district, &InnovationQuery { search: s("示例大学"), limit: 10, ..Default::default() })
+        .list_innovations(&city, &InnovationQuery { search: s("示例大学"), limit: 10, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(found.len(), 1, "search reaches partner names");

@@ -56,6 +56,14 @@ async fn projects_import_all_or_nothing_idempotently_and_export_back_unchanged()
     assert!(one.record.from_shanghai);
     assert_eq!(two.record.investors.iter().map(|i| i.share_bp).collect::<Vec<_>>(), [6000, 4000]);
 
+    // The same projects written as other tools write them — the code in full-width
+    // characters, the investors in another order — are the same projects, unchanged.
+    let respelled = good
+        .replace("2023-330482-36-01-000001", "２０２３－３３０４８２－３６－０１－０００００１")
+        .replace(&format!("{ours}:60%；{theirs}:40%"), &format!("{theirs}:40%;{ours}:60%"));
+    let same = app.import_projects(&admin(), "p.csv", respelled.as_bytes(), FileFormat::Csv, &|_, _| {}).await.unwrap();
+    assert_eq!((same.created, same.updated, same.unchanged), (0, 0, 2));
+
     // A changed value updates that project only.
     let changed = good.replace("平湖导入项目二（示例）", "平湖导入项目二（已改名，示例）");
     let third =

@@ -84,8 +84,6 @@ pub struct InnovationOut {
     pub id: i64,
     pub name: String,
     pub lead_enterprise_id: i64,
-    /// The lead enterprise's county-level region.
-    pub region_code: String,
     pub summary: Option<String>,
     pub starts_on: String,
     pub ends_on: String,
@@ -105,7 +103,6 @@ impl From<&Innovation> for InnovationOut {
             id: i.id,
             name: r.name.clone(),
             lead_enterprise_id: r.lead_enterprise_id,
-            region_code: i.region_code.to_string(),
             summary: r.summary.clone(),
             starts_on: format_date(r.starts_on),
             ends_on: format_date(r.ends_on),
@@ -153,6 +150,8 @@ impl From<&Innovation> for InnovationOut {
 pub struct InnovationSummaryOut {
     pub project: InnovationOut,
     pub lead_name: String,
+    /// The lead enterprise's region: the project belongs to it.
+    pub lead_region_code: String,
     /// Yuan, decimal string.
     pub budget_total: String,
     pub flags: FlagsOut,
@@ -163,6 +162,7 @@ impl From<&InnovationSummary> for InnovationSummaryOut {
         Self {
             project: InnovationOut::from(&s.innovation),
             lead_name: s.lead_name.clone(),
+            lead_region_code: s.lead_region_code.clone(),
             budget_total: format_major_units(s.budget_total_minor),
             flags: FlagsOut::from(&s.flags),
         }
@@ -174,6 +174,8 @@ impl From<&InnovationSummary> for InnovationSummaryOut {
 pub struct InnovationDetailOut {
     pub project: InnovationOut,
     pub lead_name: String,
+    /// The lead enterprise's region: the project belongs to it.
+    pub lead_region_code: String,
     pub budget_total: String,
     pub flags: FlagsOut,
     /// Each milestone today: open, overdue, done or done_late.
@@ -189,6 +191,7 @@ impl From<&InnovationDetail> for InnovationDetailOut {
         Self {
             project: InnovationOut::from(&d.innovation),
             lead_name: d.lead_name.clone(),
+            lead_region_code: d.lead_region_code.clone(),
             budget_total: format_major_units(d.budget_total_minor),
             flags: FlagsOut::from(&d.flags),
             milestone_states: d.milestone_states.iter().map(|s| s.as_str().to_owned()).collect(),

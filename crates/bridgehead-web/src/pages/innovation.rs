@@ -211,6 +211,12 @@ async fn project_form(state: &AppState, ctx: &Ctx, action: String, sent: &Sent) 
     let filter = bridgehead_store::enterprises::EnterpriseFilter { limit: 500, ..Default::default() };
     let (enterprises, _) = state.app.list_enterprises(actor, filter).await.map_err(|e| ctx.fail(e))?;
     let mut options = vec![(String::new(), "—".to_owned())];
+    // The lead of a stored project stays choosable even beyond the first page of the
+    // registry.
+    let lead = sent.fields.lead_enterprise_id.clone().unwrap_or_default();
+    if !lead.is_empty() && !enterprises.iter().any(|e| e.id.to_string() == lead) {
+        options.push((lead.clone(), format!("#{lead}")));
+    }
     options.extend(enterprises.iter().map(|e| {
         (
             e.id.to_string(),

@@ -159,12 +159,13 @@ async fn the_api_registers_flags_and_guards_a_collaborative_project() {
     let etag = created.headers()["etag"].to_str().unwrap().to_owned();
     let project: serde_json::Value = created.json().await.unwrap();
     let id = project["id"].as_i64().unwrap();
-    assert_eq!(project["region_code"], "330482");
+    assert_eq!(project["lead_enterprise_id"], world.ours.id);
 
     let detail = server.get_json(&format!("/api/v1/innovation-projects/{id}"), &enterprise).await;
     assert_eq!(detail["flags"]["overdue"], true);
     assert_eq!(detail["milestone_states"], json!(["overdue", "open"]));
     assert_eq!(detail["budget_total"], "1000000.00");
+    assert_eq!(detail["lead_region_code"], "330482");
     assert_eq!(detail["may_complete"], true);
     let overdue = server.get_json("/api/v1/innovation-projects?overdue=true", &city).await;
     assert_eq!(overdue["total"], 1);
