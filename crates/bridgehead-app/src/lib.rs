@@ -16,6 +16,7 @@ pub mod project_files;
 pub mod projects;
 pub mod reference;
 pub mod seed;
+pub mod statistics;
 
 pub use access::Actor;
 pub use error::{AppError, AppResult};

@@ -45,3 +45,6 @@ mod innovation;
 
 #[path = "app/project_files.rs"]
 mod project_files;
+
+#[path = "app/statistics.rs"]
+mod statistics;

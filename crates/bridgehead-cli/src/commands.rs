@@ -16,7 +16,10 @@ use bridgehead_web::WebSettings;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::settings::{EXAMPLE, Overrides, Settings};
-use crate::{AuditCommand, Cli, Command, ConfigCommand, ExportKind, ImportKind, LangArg, UserCommand};
+use crate::{
+    AuditCommand, Cli, Command, ConfigCommand, ExportKind, ImportKind, LangArg, ReportCommand, ReportFormat,
+    UserCommand,
+};
 
 fn init_logging(filter: &str) {
     let filter =
@@ -140,6 +143,41 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             bridgehead_store::backup::restore(backend, settings.database_url.expose(), &file).await?;
             println!("restored {}", file.display());
         }
+        Command::Report {
+            command: ReportCommand::Investment { region, period, format, measure, industry, lang, output },
+        } => {
+            let app = open(&settings).await?;
+            let query =
+                bridgehead_app::statistics::InvestmentQuery { region, period, measure: Some(measure), industry };
+            let table = app.investment_table(&operator(), &query).await.map_err(explain)?;
+            let lang = match lang {
+                LangArg::Zh => bridgehead_io::Lang::Zh,
+                LangArg::En => bridgehead_io::Lang::En,
+            };
+            let bytes = match format {
+                ReportFormat::Table => {
+                    text_table(&table.title(lang), bridgehead_app::statistics::TABLE_COLUMNS, &table.rows(lang), lang)
+                        .into_bytes()
+                }
+                ReportFormat::Csv => table.file(lang, FileFormat::Csv).map_err(explain)?,
+                ReportFormat::Json => {
+                    let mut json = serde_json::to_vec_pretty(&table).context("writing JSON")?;
+                    json.push(b'\n');
+                    json
+                }
+                ReportFormat::Xlsx => table.file(lang, FileFormat::Xlsx).map_err(explain)?,
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("wrote {} ({} bytes)", path.display(), bytes.len());
+                }
+                None if format == ReportFormat::Xlsx => {
+                    return Err(anyhow!("an .xlsx table goes to a file: add --output FILE.xlsx"));
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).context("writing the table")?,
+            }
+        }
         Command::Audit { command } => {
             let app = open(&settings).await?;
             let actor = operator();
@@ -214,6 +252,45 @@ async fn serve(app: App, settings: &Settings, banner: Option<String>) -> anyhow:
     };
     bridgehead_web::launch(app, web, listener, shutdown).await?;
     Ok(())
+}
+
+/// A table as aligned text: the title, the header, the lines (columns padded to their
+/// widest cell, counting a Chinese character as two columns).
+fn text_table(
+    title: &str,
+    columns: &[bridgehead_io::ColumnSpec],
+    rows: &[Vec<String>],
+    lang: bridgehead_io::Lang,
+) -> String {
+    let width = |text: &str| text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>();
+    let header: Vec<String> = columns
+        .iter()
+        .map(|c| match lang {
+            bridgehead_io::Lang::Zh => c.zh.to_owned(),
+            bridgehead_io::Lang::En => c.en.to_owned(),
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| std::iter::once(&header).chain(rows).map(|r| r.get(i).map_or(0, |c| width(c))).max().unwrap_or(0))
+        .collect();
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (cell, w))| {
+                let pad = " ".repeat(w.saturating_sub(width(cell)));
+                if i == 0 { format!("{cell}{pad}") } else { format!("{pad}{cell}") }
+            })
+            .collect();
+        padded.join("  ").trim_end().to_owned()
+    };
+    let mut out = format!("{title}\n{}\n", line(&header));
+    for row in rows {
+        out.push_str(&line(row));
+        out.push('\n');
+    }
+    out
 }
 
 fn file_format(path: &Path) -> anyhow::Result<FileFormat> {

@@ -89,6 +89,11 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Statistics reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Check or print the audit chain.
     Audit {
         #[command(subcommand)]
@@ -196,6 +201,43 @@ pub enum UserCommand {
         #[arg(long)]
         valid_days: Option<i64>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The official manufacturing investment table of a region and its children:
+    /// cumulative January..N (100 million yuan), growth %, share %, rank.
+    Investment {
+        /// The region (its children are the lines), e.g. 330400.
+        #[arg(long)]
+        region: String,
+        /// January to this month, YYYY-MM.
+        #[arg(long)]
+        period: String,
+        #[arg(long, value_enum, default_value = "table")]
+        format: ReportFormat,
+        /// Investment completed, or the part of it spent on equipment.
+        #[arg(long, default_value = "completed")]
+        measure: String,
+        /// Only projects whose GB/T 4754 class starts with these digits.
+        #[arg(long)]
+        industry: Option<String>,
+        /// Language of the title and headers.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+        /// Write to this file instead of standard output (needed for xlsx).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Aligned text for the terminal.
+    Table,
+    Csv,
+    Json,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,7 @@ fn every_command_has_help() {
         vec!["demo", "--help"],
         vec!["migrate", "--help"],
         vec!["import", "--help"],
+        vec!["report", "investment", "--help"],
         vec!["export", "--help"],
         vec!["user", "--help"],
         vec!["user", "add", "--help"],
@@ -120,6 +121,45 @@ async fn import_twice_export_and_users_from_the_command_line() {
         let back = ok(&bridgehead(&db, dir.path(), &["import", kind, &out.display().to_string()]));
         assert!(back.contains("0 created, 0 updated"), "{kind}: {back}");
     }
+    // The official table of the city, from approved reports.
+    let reports = dir.path().join("reports.csv");
+    std::fs::write(&reports, "项目代码,月份,本月完成投资\n2023-330481-36-01-000001,2023-02,150000000\n2023-330481-36-01-000001,2023-03,140000000.50\n").unwrap();
+    ok(&bridgehead(&db, dir.path(), &["import", "reports", &reports.display().to_string(), "--approved"]));
+    let table =
+        ok(&bridgehead(&db, dir.path(), &["report", "investment", "--region", "330400", "--period", "2023-03"]));
+    assert!(table.starts_with("嘉兴市 2023年1-3月制造业投资\n"), "{table}");
+    let haining = table.lines().find(|l| l.starts_with("海宁市")).unwrap_or_default();
+    assert_eq!(haining.split_whitespace().collect::<Vec<_>>(), ["海宁市", "2.90", "100.0"], "{table}");
+    let json = ok(&bridgehead(
+        &db,
+        dir.path(),
+        &["report", "investment", "--region", "330481", "--period", "2023-03", "--format", "json"],
+    ));
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed["total"]["current_minor"], 29_000_000_050_i64);
+    let xlsx = dir.path().join("table.xlsx");
+    ok(&bridgehead(
+        &db,
+        dir.path(),
+        &[
+            "report",
+            "investment",
+            "--region",
+            "330400",
+            "--period",
+            "2023-03",
+            "--format",
+            "xlsx",
+            "--lang",
+            "en",
+            "--output",
+            &xlsx.display().to_string(),
+        ],
+    ));
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+    let refused = bridgehead(&db, dir.path(), &["report", "investment", "--region", "330400", "--period", "2023-3x"]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("period"));
+
     let template = dir.path().join("project-template.xlsx");
     ok(&bridgehead(&db, dir.path(), &["export", "project-template", &template.display().to_string(), "--lang", "en"]));
 

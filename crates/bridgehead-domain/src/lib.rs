@@ -12,5 +12,6 @@ pub mod money;
 pub mod period;
 pub mod project;
 pub mod reference;
+pub mod statistics;
 
 pub use field::{FieldError, FieldErrors};

@@ -21,6 +21,7 @@ pub mod migrate;
 pub mod projects;
 pub mod reference;
 pub mod sql;
+pub mod statistics;
 pub mod users;
 
 use std::sync::Arc;

@@ -40,6 +40,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::confirmations::submit, api::confirmations::decide, api::confirmations::equipment,
         api::innovation::list, api::innovation::create, api::innovation::get, api::innovation::update,
         api::innovation::status, api::innovation::complete,
+        api::statistics::investment, api::statistics::investment_file,
         api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,
         api::admin::audit_records, api::admin::audit_verify, api::admin::audit_head,
         crate::routes::healthz,
@@ -54,6 +55,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         (name = "projects", description = "Manufacturing investment projects and their stages"),
         (name = "reports", description = "Monthly progress reports and their two-level review"),
         (name = "innovation", description = "Collaborative innovation projects: partners, budget, milestones"),
+        (name = "statistics", description = "Investment statistics: the official tables, with their formulas"),
         (name = "admin", description = "Users and the audit log"),
         (name = "health", description = "Liveness"),
     )

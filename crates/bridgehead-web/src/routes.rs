@@ -32,6 +32,9 @@ const REGISTRARS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalys
 /// Roles that file monthly reports (enterprises for their own projects, districts).
 const REPORT_FILERS: Access = Access::Roles(&[Role::Administrator, Role::DistrictOfficer, Role::EnterpriseUser]);
 
+/// Roles that read the investment statistics (for their region).
+const STATISTICS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]);
+
 /// Roles that decide on imported-equipment confirmations.
 const CONFIRMATION_DECIDERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
 
@@ -145,6 +148,8 @@ pub fn route_table() -> Vec<Entry> {
             post(api::confirmations::decide),
         ),
         api_route("GET", "/api/v1/confirmations/{id}/equipment", REGISTRY, get(api::confirmations::equipment)),
+        api_route("GET", "/api/v1/statistics/investment", STATISTICS, get(api::statistics::investment)),
+        api_route("GET", "/api/v1/statistics/investment/file", STATISTICS, get(api::statistics::investment_file)),
         api_route("GET", "/api/v1/innovation-projects", REGISTRY, get(api::innovation::list)),
         api_route("POST", "/api/v1/innovation-projects", REGISTRARS, post(api::innovation::create)),
         api_route("GET", "/api/v1/innovation-projects/{id}", REGISTRY, get(api::innovation::get)),

@@ -11,6 +11,7 @@ pub mod innovation;
 pub mod project_files;
 pub mod projects;
 pub mod reference;
+pub mod statistics;
 
 use axum::extract::FromRequest;
 use axum::extract::FromRequestParts;

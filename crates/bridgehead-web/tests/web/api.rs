@@ -379,3 +379,65 @@ async fn deadlines_count_working_days_across_the_national_day_holiday() {
         .unwrap();
     assert_eq!(refused.status(), 403, "only administrators change the calendar");
 }
+
+#[tokio::test]
+async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let operator = bridgehead_app::Actor::system("test");
+    let fields = bridgehead_domain::project::ProjectFields {
+        code: Some("2022-330482-36-01-000001".into()),
+        name_zh: Some("统计接口项目（示例）".into()),
+        region_code: Some("330482".into()),
+        planned_total: Some("1000000000".into()),
+        investors: vec![(world.ours.id.to_string(), "100".into())],
+        ..Default::default()
+    };
+    let project = server.app.create_project(&operator, &fields, "2021-12-01").await.unwrap();
+    let start = bridgehead_app::projects::EventInput {
+        kind: "started".into(),
+        occurred_on: "2022-01-05".into(),
+        ..Default::default()
+    };
+    server.app.record_event(&operator, project.id, &start).await.unwrap();
+    let csv =
+        "项目代码,月份,本月完成投资\n2022-330482-36-01-000001,2022-01,100\n2022-330482-36-01-000001,2023-01,124.1\n";
+    let mode = bridgehead_app::projects::ReportImportMode::Approved;
+    let format = bridgehead_io::FileFormat::Csv;
+    server.app.import_reports(&operator, "r.csv", csv.as_bytes(), format, mode, &|_, _| {}).await.unwrap();
+
+    let city = server.token(world.username(Role::CityAnalyst)).await;
+    let table = server.get_json("/api/v1/statistics/investment?region=330400&period=2023-01", &city).await;
+    assert_eq!(table["title_zh"], "嘉兴市 2023年1月制造业投资");
+    assert_eq!(table["total"]["cumulative"], "124.10");
+    assert_eq!(table["total"]["growth_percent"], "24.1");
+    let pinghu = table["children"].as_array().unwrap().iter().find(|c| c["region_code"] == "330482").unwrap();
+    assert_eq!((pinghu["share_percent"].as_str(), pinghu["rank"].as_u64()), (Some("100.0"), Some(1)));
+    let file = server
+        .http()
+        .get(server.url("/api/v1/statistics/investment/file?region=330400&period=2023-01&format=csv&lang=en"))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert!(file.text().await.unwrap().contains("Pinghu,0.00,24.1,100.0,1"));
+
+    let district = server.token(world.username(Role::DistrictOfficer)).await;
+    let outside = server
+        .http()
+        .get(server.url("/api/v1/statistics/investment?region=330400&period=2023-01"))
+        .bearer_auth(&district)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), 404, "the city's table is outside a district's scope");
+    let bad = server
+        .http()
+        .get(server.url("/api/v1/statistics/investment?region=330400&period=2023-13"))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+}

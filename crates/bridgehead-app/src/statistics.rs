@@ -1,0 +1,229 @@
+//! Investment statistics (SPEC §4): the official monthly table of a region and its
+//! children — cumulative January..N, growth on a comparable basis, share of the parent,
+//! rank among the siblings, contribution — computed from the counted (city-approved)
+//! monthly reports; and the table as a file in the official layout.
+
+use bridgehead_domain::access::Role;
+use bridgehead_domain::period::Period;
+use bridgehead_domain::statistics::{RegionTable, TableLine, published_text, region_table};
+use bridgehead_domain::{FieldError, FieldErrors};
+use bridgehead_io::{ColumnSpec, FileFormat, Lang};
+use bridgehead_store::statistics::{Measure, SumsQuery};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use crate::{Actor, App, AppError, AppResult};
+
+/// Roles that read the statistics (each for its region and what lies under it).
+pub const STATISTICS_READERS: &[Role] = &[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer];
+
+/// What a table is asked for, as given.
+#[derive(Debug, Clone, Default)]
+pub struct InvestmentQuery {
+    /// The parent region (its children are the lines).
+    pub region: String,
+    /// YYYY-MM: January..this month.
+    pub period: String,
+    /// `completed` (default) or `equipment`.
+    pub measure: Option<String>,
+    /// GB/T 4754 digits the projects' industry class starts with.
+    pub industry: Option<String>,
+}
+
+/// A line with its region's names.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedLine {
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    #[serde(flatten)]
+    pub line: TableLine,
+}
+
+/// The table of a region and its children for January..N of a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvestmentTable {
+    pub period: Period,
+    pub measure: &'static str,
+    pub industry: Option<String>,
+    pub total: NamedLine,
+    pub children: Vec<NamedLine>,
+}
+
+fn parse_query(query: &InvestmentQuery) -> AppResult<(Period, Measure, Option<String>)> {
+    let mut errors = FieldErrors::default();
+    let period = errors.take(
+        Period::parse(query.period.trim())
+            .map_err(|m| FieldError::new("period", "period.format", m).with_value(&query.period)),
+    );
+    let measure = match query.measure.as_deref().map(str::trim).unwrap_or("completed") {
+        "" | "completed" => Some(Measure::Completed),
+        "equipment" => Some(Measure::Equipment),
+        other => {
+            errors.push(
+                FieldError::new("measure", "statistics.measure", "expected completed or equipment").with_value(other),
+            );
+            None
+        }
+    };
+    let industry = query.industry.as_deref().map(str::trim).filter(|i| !i.is_empty()).map(ToOwned::to_owned);
+    if let Some(prefix) = &industry
+        && !(prefix.len() <= 4 && prefix.bytes().all(|b| b.is_ascii_digit()))
+    {
+        errors.push(
+            FieldError::new(
+                "industry",
+                "statistics.industry",
+                "an industry prefix is 1 to 4 digits of a GB/T 4754 code",
+            )
+            .with_value(prefix),
+        );
+    }
+    match (period, measure) {
+        (Some(period), Some(measure)) if errors.is_empty() => Ok((period, measure, industry)),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+impl App {
+    /// The official table of `query.region` and its children (the actor's region or one
+    /// under it).
+    pub async fn investment_table(&self, actor: &Actor, query: &InvestmentQuery) -> AppResult<InvestmentTable> {
+        actor.require(STATISTICS_READERS, "read the investment statistics")?;
+        let (period, measure, industry) = parse_query(query)?;
+        let code = query.region.trim();
+        let mut conn = self.store.read().await?;
+        let not_found = AppError::NotFound { what: "region" };
+        let region = bridgehead_store::reference::get_region(&mut conn, code).await?.ok_or(not_found)?;
+        if let Some(scope) = actor.region_scope()
+            && !bridgehead_store::reference::region_within(&mut conn, &region.code, scope).await?
+        {
+            return Err(AppError::NotFound { what: "region" });
+        }
+        let sums_query =
+            SumsQuery { parent: region.code.clone(), through: period, measure, industry_prefix: industry.clone() };
+        let (total, children) = bridgehead_store::statistics::region_sums(&mut conn, &sums_query).await?;
+        let RegionTable { total, children } = region_table(&total, &children);
+        let mut named = Vec::with_capacity(children.len());
+        for line in children {
+            let child = bridgehead_store::reference::get_region(&mut conn, &line.region_code).await?;
+            let (name_zh, name_en) = child.map(|r| (r.name_zh, r.name_en)).unwrap_or_default();
+            named.push(NamedLine { name_zh, name_en, line });
+        }
+        Ok(InvestmentTable {
+            period,
+            measure: match measure {
+                Measure::Completed => "completed",
+                Measure::Equipment => "equipment",
+            },
+            industry,
+            total: NamedLine { name_zh: region.name_zh, name_en: region.name_en, line: total },
+            children: named,
+        })
+    }
+}
+
+/// Columns of the official table.
+pub const TABLE_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec { key: "region", zh: "地区", en: "Region", required: true, note_zh: "", note_en: "" },
+    ColumnSpec {
+        key: "cumulative",
+        zh: "累计（亿元）",
+        en: "Cumulative (100 million yuan)",
+        required: true,
+        note_zh: "",
+        note_en: "",
+    },
+    ColumnSpec {
+        key: "growth", zh: "同比增长（%）", en: "Growth (%)", required: false, note_zh: "", note_en: ""
+    },
+    ColumnSpec { key: "share", zh: "占比（%）", en: "Share (%)", required: false, note_zh: "", note_en: "" },
+    ColumnSpec { key: "rank", zh: "增速位次", en: "Rank", required: false, note_zh: "", note_en: "" },
+];
+
+/// Fen as 100 million yuan (亿元) with two decimals, the unit of the official tables.
+pub fn hundred_millions(minor: i64) -> String {
+    (Decimal::from(minor) / Decimal::from(10_000_000_000_i64))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .to_string()
+}
+
+fn percent(value: Option<Decimal>) -> String {
+    published_text(value).unwrap_or_default()
+}
+
+impl InvestmentTable {
+    /// The title of the official table, e.g. "嘉兴市 2023年1-6月制造业投资".
+    pub fn title(&self, lang: Lang) -> String {
+        let month = self.period.month();
+        let year = self.period.year();
+        let what = match (lang, self.measure) {
+            (Lang::Zh, "equipment") => "制造业设备投资",
+            (Lang::Zh, _) => "制造业投资",
+            (Lang::En, "equipment") => "manufacturing equipment investment",
+            (Lang::En, _) => "manufacturing investment",
+        };
+        let industry = self.industry.as_deref().map(|i| match lang {
+            Lang::Zh => format!("（行业代码 {i}*）"),
+            Lang::En => format!(" (industry {i}*)"),
+        });
+        let industry = industry.unwrap_or_default();
+        match lang {
+            Lang::Zh => {
+                let months = if month == 1 { "1月".to_owned() } else { format!("1-{month}月") };
+                format!("{} {year}年{months}{what}{industry}", self.total.name_zh)
+            }
+            Lang::En => {
+                let name = self.total.name_en.clone().unwrap_or_else(|| self.total.name_zh.clone());
+                let months = if month == 1 { "January".to_owned() } else { format!("January–{}", month_name(month)) };
+                format!("{name}: {what}, {months} {year}{industry}")
+            }
+        }
+    }
+
+    /// The lines as the official table shows them: the total first, then the children.
+    pub fn rows(&self, lang: Lang) -> Vec<Vec<String>> {
+        std::iter::once(&self.total)
+            .chain(&self.children)
+            .map(|named| {
+                let name = match lang {
+                    Lang::En => named.name_en.clone().unwrap_or_else(|| named.name_zh.clone()),
+                    Lang::Zh => named.name_zh.clone(),
+                };
+                let l = &named.line;
+                vec![
+                    name,
+                    hundred_millions(l.current_minor),
+                    percent(l.growth_percent),
+                    percent(l.share_percent),
+                    l.rank.map(|r| r.to_string()).unwrap_or_default(),
+                ]
+            })
+            .collect()
+    }
+
+    /// The table as `.xlsx` or CSV, titled.
+    pub fn file(&self, lang: Lang, format: FileFormat) -> AppResult<Vec<u8>> {
+        let title = self.title(lang);
+        let mut rows = self.rows(lang).into_iter();
+        bridgehead_io::write_sheet(TABLE_COLUMNS, lang, format, Some(&title), &mut rows)
+            .map_err(|e| AppError::Internal(format!("writing the table failed: {e}")))
+    }
+}
+
+fn month_name(month: u8) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES.get(usize::from(month.saturating_sub(1))).copied().unwrap_or("")
+}

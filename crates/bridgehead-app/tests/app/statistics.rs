@@ -1,0 +1,107 @@
+//! The official investment table from approved reports: sums, growth, share, rank,
+//! scope — checked against figures worked out by hand.
+
+use bridgehead_app::AppError;
+use bridgehead_app::projects::{EventInput, ReportImportMode};
+use bridgehead_app::statistics::{InvestmentQuery, hundred_millions};
+use bridgehead_domain::access::Role;
+use bridgehead_domain::project::ProjectFields;
+use bridgehead_domain::statistics::published;
+use bridgehead_io::{FileFormat, Lang};
+use bridgehead_testkit::fixtures::world;
+
+use crate::common::{actor, admin, setup};
+
+/// A started project in `region` with approved reports: `monthly` yuan each month of
+/// 2022 and `monthly_2023` each month of 2023 up to June.
+async fn project_with_reports(
+    app: &bridgehead_app::App,
+    investor: i64,
+    code: &str,
+    region: &str,
+    industry: &str,
+    (monthly_2022, monthly_2023): (i64, i64),
+) {
+    let fields = ProjectFields {
+        code: Some(code.into()),
+        name_zh: Some(format!("统计测试项目{code}（示例）")),
+        region_code: Some(region.into()),
+        industry_code: Some(industry.into()),
+        planned_total: Some("100000000000".into()),
+        investors: vec![(investor.to_string(), "100".into())],
+        ..Default::default()
+    };
+    let project = app.create_project(&admin(), &fields, "2021-12-01").await.unwrap();
+    let start = EventInput { kind: "started".into(), occurred_on: "2022-01-05".into(), ..Default::default() };
+    app.record_event(&admin(), project.id, &start).await.unwrap();
+    let mut csv = String::from("项目代码,月份,本月完成投资\n");
+    for month in 1..=12 {
+        csv.push_str(&format!("{code},2022-{month:02},{monthly_2022}\n"));
+    }
+    for month in 1..=6 {
+        csv.push_str(&format!("{code},2023-{month:02},{monthly_2023}\n"));
+    }
+    app.import_reports(&admin(), "r.csv", csv.as_bytes(), FileFormat::Csv, ReportImportMode::Approved, &|_, _| {})
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_official_table_adds_up_compares_and_ranks() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    let (ours, theirs) = (world.ours.id, world.theirs.id);
+    // Pinghu: 10 million a month in 2022, 12 million in 2023 (+20%); a second Pinghu
+    // project outside manufacturing division 36 adds 1 million and 3 million.
+    project_with_reports(&app, ours, "STAT-1", "330482", "3670", (10_000_000, 12_000_000)).await;
+    project_with_reports(&app, ours, "STAT-2", "330482", "2651", (1_000_000, 3_000_000)).await;
+    // Nanhu: 5 million a month, then 6 million (+20%).
+    project_with_reports(&app, theirs, "STAT-3", "330402", "3670", (5_000_000, 6_000_000)).await;
+
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+    let query = InvestmentQuery { region: "330400".into(), period: "2023-03".into(), ..Default::default() };
+    let table = app.investment_table(&city, &query).await.unwrap();
+    // January–March 2023: Pinghu 3 × 15 million = 45 million on 33 million; Nanhu 18 on 15.
+    let line = |code: &str| table.children.iter().find(|c| c.line.region_code == code).unwrap().line.clone();
+    let (pinghu, nanhu) = (line("330482"), line("330402"));
+    assert_eq!((pinghu.current_minor, pinghu.previous_minor), (4_500_000_000, 3_300_000_000));
+    assert_eq!((nanhu.current_minor, nanhu.previous_minor), (1_800_000_000, 1_500_000_000));
+    assert_eq!(table.total.line.current_minor, 6_300_000_000, "the city is the sum of its districts");
+    assert_eq!(published(pinghu.growth_percent.unwrap()).to_string(), "36.4", "45/33 − 1");
+    assert_eq!(published(nanhu.growth_percent.unwrap()).to_string(), "20.0");
+    assert_eq!(published(table.total.line.growth_percent.unwrap()).to_string(), "31.3", "63/48 − 1");
+    assert_eq!(published(pinghu.share_percent.unwrap()).to_string(), "71.4", "45/63");
+    assert_eq!((pinghu.rank, nanhu.rank), (Some(1), Some(2)));
+    assert_eq!(table.children.len(), 7, "every county-level unit of Jiaxing has a line");
+    assert!(line("330421").rank.is_none(), "no base, no rank");
+    assert_eq!(hundred_millions(table.total.line.current_minor), "0.63");
+
+    // An industry filter and the equipment measure.
+    let division_36 = InvestmentQuery { industry: Some("36".into()), ..query.clone() };
+    let filtered = app.investment_table(&city, &division_36).await.unwrap();
+    assert_eq!(filtered.total.line.current_minor, 5_400_000_000, "3 × (12 + 6) million");
+    let equipment = InvestmentQuery { measure: Some("equipment".into()), ..query.clone() };
+    assert_eq!(app.investment_table(&city, &equipment).await.unwrap().total.line.current_minor, 0);
+
+    // The official layout, as a file.
+    let csv = String::from_utf8(table.file(Lang::Zh, FileFormat::Csv).unwrap()).unwrap();
+    assert!(csv.contains("地区,累计（亿元）,同比增长（%）,占比（%）,增速位次"), "{csv}");
+    assert!(csv.contains("平湖市,0.45,36.4,71.4,1"), "{csv}");
+    assert_eq!(table.title(Lang::Zh), "嘉兴市 2023年1-3月制造业投资");
+
+    // Scope and bad input.
+    let pinghu_officer = actor(&app, &world, Role::DistrictOfficer).await;
+    assert!(matches!(app.investment_table(&pinghu_officer, &query).await, Err(AppError::NotFound { .. })));
+    let own = InvestmentQuery { region: "330482".into(), ..query.clone() };
+    assert_eq!(app.investment_table(&pinghu_officer, &own).await.unwrap().total.line.current_minor, 4_500_000_000);
+    let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
+    assert!(matches!(app.investment_table(&enterprise, &query).await, Err(AppError::Forbidden(_))));
+    let bad = InvestmentQuery { period: "2023-13".into(), industry: Some("3x".into()), ..query };
+    match app.investment_table(&city, &bad).await {
+        Err(AppError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["period", "industry"]);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -1,0 +1,138 @@
+//! Investment statistics: the official monthly table of a region and its children.
+
+use axum::extract::State;
+use axum::response::Response;
+use bridgehead_app::statistics::{InvestmentQuery, InvestmentTable, NamedLine};
+use bridgehead_domain::money::format_major_units;
+use bridgehead_domain::statistics::published_text;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::Query;
+use super::enterprises::{FileQuery, download};
+use crate::AppState;
+use crate::error::{ApiResult, Problem};
+use crate::session::Principal;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TableQuery {
+    /// The parent region, e.g. 330400; its children are the lines.
+    pub region: String,
+    /// January to this month, YYYY-MM.
+    pub period: String,
+    /// completed (default) or equipment.
+    pub measure: Option<String>,
+    /// Only projects whose GB/T 4754 class starts with these digits (1 to 4).
+    pub industry: Option<String>,
+}
+
+impl TableQuery {
+    fn query(self) -> InvestmentQuery {
+        InvestmentQuery { region: self.region, period: self.period, measure: self.measure, industry: self.industry }
+    }
+}
+
+/// One line of the table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TableLineOut {
+    pub region_code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// cum(Y, 1..N) in yuan, decimal string.
+    pub cumulative: String,
+    /// cum(Y−1, 1..N) in yuan, on today's data.
+    pub previous: String,
+    /// (cum(Y) / cum(Y−1) − 1) × 100, one decimal, half away from zero; null without a base.
+    pub growth_percent: Option<String>,
+    /// cum(Y) / parent's cum(Y) × 100, one decimal.
+    pub share_percent: Option<String>,
+    /// Among the siblings on the published growth, highest first; equal values share a
+    /// rank and the next is skipped (1, 2, 2, 4); null without growth and for the total.
+    pub rank: Option<u32>,
+    /// Δregion / parent's cum(Y−1) × 100, in percentage points.
+    pub contribution_points: Option<String>,
+    /// Δregion / Δparent × 100.
+    pub contribution_rate: Option<String>,
+}
+
+impl From<&NamedLine> for TableLineOut {
+    fn from(named: &NamedLine) -> Self {
+        let l = &named.line;
+        let percent = published_text;
+        Self {
+            region_code: l.region_code.clone(),
+            name_zh: named.name_zh.clone(),
+            name_en: named.name_en.clone(),
+            cumulative: format_major_units(l.current_minor),
+            previous: format_major_units(l.previous_minor),
+            growth_percent: percent(l.growth_percent),
+            share_percent: percent(l.share_percent),
+            rank: l.rank,
+            contribution_points: percent(l.contribution_points),
+            contribution_rate: percent(l.contribution_rate),
+        }
+    }
+}
+
+/// The table: the parent's line and one per child region.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvestmentTableOut {
+    /// The last month of the January..N window, YYYY-MM.
+    pub period: String,
+    pub measure: String,
+    pub industry: Option<String>,
+    pub title_zh: String,
+    pub title_en: String,
+    pub total: TableLineOut,
+    pub children: Vec<TableLineOut>,
+}
+
+impl From<&InvestmentTable> for InvestmentTableOut {
+    fn from(t: &InvestmentTable) -> Self {
+        Self {
+            period: t.period.to_string(),
+            measure: t.measure.to_owned(),
+            industry: t.industry.clone(),
+            title_zh: t.title(bridgehead_io::Lang::Zh),
+            title_en: t.title(bridgehead_io::Lang::En),
+            total: TableLineOut::from(&t.total),
+            children: t.children.iter().map(TableLineOut::from).collect(),
+        }
+    }
+}
+
+/// The official manufacturing investment table of a region and its children for
+/// January..N: sums of the city-approved monthly reports (figures roll up the region
+/// tree), growth on a comparable basis (both years from today's data), share of the
+/// parent, rank among the siblings, contribution in points and as a rate.
+#[utoipa::path(get, path = "/api/v1/statistics/investment", tag = "statistics", params(TableQuery),
+    responses((status = 200, body = InvestmentTableOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn investment(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<TableQuery>,
+) -> ApiResult<axum::Json<InvestmentTableOut>> {
+    let table = state.app.investment_table(principal.require()?, &query.query()).await?;
+    Ok(axum::Json(InvestmentTableOut::from(&table)))
+}
+
+/// The same table as a file in the official layout: a title, then region, cumulative
+/// (100 million yuan), growth %, share %, rank.
+#[utoipa::path(get, path = "/api/v1/statistics/investment/file", tag = "statistics", params(TableQuery, FileQuery),
+    responses((status = 200, description = "The table",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn investment_file(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<TableQuery>,
+    Query(file): Query<FileQuery>,
+) -> ApiResult<Response> {
+    let (format, lang) = file.parse()?;
+    let table = state.app.investment_table(principal.require()?, &query.query()).await?;
+    let name = format!("investment-{}-{}", table.total.line.region_code, table.period);
+    Ok(download(table.file(lang, format)?, format, &name))
+}
