@@ -184,7 +184,162 @@ const JIAXING_UNITS: &[(&str, &str)] = &[
     ("330483", "桐乡"),
 ];
 
+/// The planned total (万元) of a unit's `slot`-th registry project.
+fn planned_wan(unit: usize, slot: usize) -> i64 {
+    50_000 + (unit as i64 * 7_919 + slot as i64 * 3_571) % 150_000
+}
+
+/// What a unit's started registry project completes in month `month` of 2023 (万元).
+fn started_project_month_wan(unit: usize, month: i64) -> i64 {
+    planned_wan(unit, 0) / 40 + (unit as i64 * 13 + month * 7) % 300
+}
+
+/// Published figures the demo reproduces (demo_facts.md), in 万元: Jiaxing's
+/// manufacturing investment January–March 2022 (the base of +24.1%), January–March 2023
+/// (29.03 billion yuan) and January–June 2023 (63.89 billion yuan).
+const JIAXING_Q1_2022_WAN: i64 = 2_339_000;
+const JIAXING_Q1_2023_WAN: i64 = 2_903_000;
+const JIAXING_H1_2023_WAN: i64 = 6_389_000;
+/// Ongoing projects per county-level unit that carry the calibrated figures.
+const ONGOING_PER_UNIT: usize = 10;
+
+/// A deterministic stream of numbers (a 64-bit LCG with a fixed seed).
+struct Stream(u64);
+
+impl Stream {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below.max(1)
+    }
+}
+
+/// Splits `total` into parts proportional to `weights`, exactly (largest remainders).
+fn split_exactly(total: i64, weights: &[u64]) -> Vec<i64> {
+    let sum: u128 = weights.iter().map(|w| u128::from(*w)).sum::<u128>().max(1);
+    let total_u = u128::try_from(total.max(0)).unwrap_or(0);
+    let mut parts: Vec<(usize, i64, u128)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let exact = total_u * u128::from(*w);
+            (i, i64::try_from(exact / sum).unwrap_or(0), exact % sum)
+        })
+        .collect();
+    let mut left = total - parts.iter().map(|p| p.1).sum::<i64>();
+    parts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    for part in &mut parts {
+        if left <= 0 {
+            break;
+        }
+        part.1 += 1;
+        left -= 1;
+    }
+    parts.sort_by_key(|p| p.0);
+    parts.into_iter().map(|p| p.1).collect()
+}
+
+/// The monthly reports (万元) of the ongoing projects, January 2022 – June 2023, one
+/// row per project: eighteen months. The three calibrated windows add up exactly to the
+/// published figures once the registry projects' 2023 reports are counted in.
+fn ongoing_reports_wan(projects: usize) -> Vec<[i64; 18]> {
+    let registry = |months: std::ops::RangeInclusive<i64>| -> i64 {
+        (0..JIAXING_UNITS.len())
+            .map(|unit| months.clone().map(|m| started_project_month_wan(unit, m)).sum::<i64>())
+            .sum()
+    };
+    let mut stream = Stream(0x5EED_2023);
+    let size: Vec<u64> = (0..projects).map(|_| 60 + stream.next(80)).collect();
+    // Months of the windows: indexes into the eighteen (0 = 2022-01).
+    let windows: [(std::ops::Range<usize>, i64); 4] = [
+        (0..3, JIAXING_Q1_2022_WAN),
+        // April–December 2022: not published; a plausible 3.3 quarters of the base.
+        (3..12, JIAXING_Q1_2022_WAN * 33 / 10),
+        (12..15, JIAXING_Q1_2023_WAN - registry(1..=3)),
+        (15..18, JIAXING_H1_2023_WAN - JIAXING_Q1_2023_WAN - registry(4..=6)),
+    ];
+    let mut rows = vec![[0_i64; 18]; projects];
+    for (months, total) in windows {
+        let cells: Vec<(usize, usize)> = (0..projects).flat_map(|p| months.clone().map(move |m| (p, m))).collect();
+        let weights: Vec<u64> = cells.iter().map(|(p, _)| size[*p] * (90 + stream.next(21))).collect();
+        for ((p, m), amount) in cells.into_iter().zip(split_exactly(total, &weights)) {
+            rows[p][m] = amount;
+        }
+    }
+    rows
+}
+
 impl App {
+    /// The ongoing projects that carry the calibrated figures: ten in each of Jiaxing's
+    /// seven county-level units, signed in 2021 and started that autumn, with reports
+    /// for every month from January 2022 to June 2023, approved by the city — amounts
+    /// illustrative, their sums the published ones. Idempotent: the reports go in
+    /// through the importer, which leaves equal rows alone.
+    async fn build_demo_ongoing(&self, operator: &Actor) -> AppResult<()> {
+        use bridgehead_domain::project::ProjectFields;
+        let projects = JIAXING_UNITS.len() * ONGOING_PER_UNIT;
+        let reports = ongoing_reports_wan(projects);
+        let mut csv = String::from("项目代码,月份,本月完成投资,其中设备购置,其中建筑安装\n");
+        for (unit, (region, stem)) in JIAXING_UNITS.iter().enumerate() {
+            let place = PLACES.iter().position(|p| p.0 == *region).unwrap_or(0);
+            for slot in 0..ONGOING_PER_UNIT {
+                let index = unit * ONGOING_PER_UNIT + slot;
+                let code = format!("2021-{region}-{}-01-{:06}", ["36", "39", "38", "26"][slot % 4], 200 + index);
+                let exists = bridgehead_store::projects::get_project_by_code(&mut *self.store.read().await?, &code)
+                    .await?
+                    .is_some();
+                if !exists {
+                    let investor_code = demo_credit_code(region, place * 5 + slot % 5);
+                    let Some(investor) = bridgehead_store::enterprises::get_by_credit_code(
+                        &mut *self.store.read().await?,
+                        &investor_code,
+                    )
+                    .await?
+                    else {
+                        continue;
+                    };
+                    let cumulative: i64 = reports[index].iter().sum();
+                    // Planned comfortably above what the eighteen months complete.
+                    let planned_wan = (cumulative * 3 / 2 / 10_000 + 1) * 10_000;
+                    let fields = ProjectFields {
+                        code: Some(code.clone()),
+                        name_zh: Some(format!("{stem}示例在建制造业项目{}（示例）", slot + 1)),
+                        name_en: Some(format!("Example ongoing manufacturing project {} (illustrative)", slot + 1)),
+                        region_code: Some((*region).to_owned()),
+                        industry_code: Some(["3670", "3982", "3841", "2651"][slot % 4].to_owned()),
+                        project_type: Some(["new", "expansion", "technological_transformation"][slot % 3].to_owned()),
+                        planned_total: Some(format!("{}", planned_wan * 10_000)),
+                        planned_fixed_assets: Some(format!("{}", planned_wan * 9_000)),
+                        planned_equipment: Some(format!("{}", planned_wan * 4_000)),
+                        investors: vec![(investor.id.to_string(), "100".to_owned())],
+                        ..ProjectFields::default()
+                    };
+                    let signed_on = format!("2021-{:02}-{:02}", 3 + slot % 6, 5 + unit);
+                    let project = self.create_project(operator, &fields, &signed_on).await?;
+                    let start = crate::projects::EventInput {
+                        kind: "started".into(),
+                        occurred_on: format!("2021-{:02}-{:02}", 9 + slot % 3, 10 + unit),
+                        ..Default::default()
+                    };
+                    self.record_event(operator, project.id, &start).await?;
+                }
+                for (month, wan) in reports[index].iter().enumerate() {
+                    let period = format!("{}-{:02}", 2022 + month / 12, month % 12 + 1);
+                    csv.push_str(&format!("{code},{period},{},{},{}\n", wan * 10_000, wan * 4_000, wan * 5_000));
+                }
+            }
+        }
+        self.import_reports(
+            operator,
+            "demo-ongoing-reports.csv",
+            csv.as_bytes(),
+            bridgehead_io::FileFormat::Csv,
+            crate::projects::ReportImportMode::Approved,
+            &|_, _| {},
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Illustrative projects in Jiaxing's seven county-level units: in each, one project
     /// signed in 2022 and started in January 2023 with reports for January–June 2023
     /// approved through both review levels, and one signed in 2023 not yet started.
@@ -208,7 +363,7 @@ impl App {
                 {
                     continue;
                 }
-                let planned_wan = 50_000 + (unit as i64 * 7_919 + slot as i64 * 3_571) % 150_000;
+                let planned_wan = planned_wan(unit, slot);
                 let fields = ProjectFields {
                     code: Some(code),
                     name_zh: Some(format!("{stem}示例智能制造项目{}（示例）", slot + 1)),
@@ -239,7 +394,7 @@ impl App {
                 self.record_event(operator, project.id, &start).await?;
                 for month in 1..=6 {
                     // A month's investment: a steady share of the plan, varied by unit and month.
-                    let completed_wan = planned_wan / 40 + (unit as i64 * 13 + month * 7) % 300;
+                    let completed_wan = started_project_month_wan(unit, month);
                     let figures = ReportFields {
                         completed: Some(format!("{}", completed_wan * 10_000)),
                         equipment: Some(format!("{}", completed_wan * 4_000)),
@@ -426,6 +581,7 @@ impl App {
             .await?;
 
         self.build_demo_projects(&operator).await?;
+        self.build_demo_ongoing(&operator).await?;
         self.build_demo_innovations(&operator).await?;
 
         let mut conn = self.store.read().await?;
@@ -555,6 +711,23 @@ impl App {
 mod tests {
     use super::*;
     use bridgehead_domain::codes::CreditCode;
+
+    #[test]
+    fn the_calibrated_windows_add_up_to_the_published_figures() {
+        assert_eq!(split_exactly(10, &[1, 1, 1]), [4, 3, 3]);
+        assert_eq!(split_exactly(7, &[0, 5]), [0, 7]);
+        let rows = ongoing_reports_wan(70);
+        let window = |months: std::ops::Range<usize>| -> i64 {
+            rows.iter().map(|r| r[months.clone()].iter().sum::<i64>()).sum()
+        };
+        let registry = |months: std::ops::RangeInclusive<i64>| -> i64 {
+            (0..JIAXING_UNITS.len()).map(|u| months.clone().map(|m| started_project_month_wan(u, m)).sum::<i64>()).sum()
+        };
+        assert_eq!(window(0..3), 2_339_000);
+        assert_eq!(window(12..15) + registry(1..=3), 2_903_000);
+        assert_eq!(window(12..18) + registry(1..=6), 6_389_000);
+        assert!(rows.iter().flatten().all(|wan| *wan > 0), "every month has some investment");
+    }
 
     #[test]
     fn demo_enterprises_are_valid_and_illustrative() {

@@ -493,6 +493,10 @@ impl App {
             ));
         }
         let before = store::upsert_exchange_rate(&mut tx, &rate).await?;
+        if before.as_ref() == Some(&rate) {
+            // The same rate again: nothing changed, nothing to record.
+            return Ok(rate);
+        }
         let key = format!("{}:{}", rate.currency_code, rate.rate_date);
         audit(&mut tx, actor, "upsert", "exchange_rate", &key, before.map(|b| json!(b)), Some(json!(rate))).await?;
         tx.commit().await?;

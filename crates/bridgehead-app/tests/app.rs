@@ -48,3 +48,6 @@ mod project_files;
 
 #[path = "app/statistics.rs"]
 mod statistics;
+
+#[path = "app/demo.rs"]
+mod demo;
