@@ -85,6 +85,12 @@ fn parse_query(query: &InvestmentQuery) -> AppResult<(Period, Measure, Option<St
 }
 
 impl App {
+    /// The newest month with counted figures (what a dashboard opens on).
+    pub async fn latest_statistics_period(&self, actor: &Actor) -> AppResult<Option<Period>> {
+        actor.require(STATISTICS_READERS, "read the investment statistics")?;
+        Ok(bridgehead_store::statistics::latest_counted_period(&mut *self.store.read().await?).await?)
+    }
+
     /// The official table of `query.region` and its children (the actor's region or one
     /// under it).
     pub async fn investment_table(&self, actor: &Actor, query: &InvestmentQuery) -> AppResult<InvestmentTable> {

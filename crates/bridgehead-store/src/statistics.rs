@@ -94,3 +94,12 @@ pub async fn region_sums(conn: &mut Conn, query: &SumsQuery) -> StoreResult<(Reg
     }
     Ok((total, children))
 }
+
+/// The newest month with a counted (city-approved) report, if any.
+pub async fn latest_counted_period(conn: &mut Conn) -> StoreResult<Option<Period>> {
+    let row = sqlx::query("SELECT MAX(period_index) AS latest FROM monthly_reports WHERE status = 'approved_by_city'")
+        .fetch_one(&mut *conn)
+        .await?;
+    let latest: Option<i64> = row.try_get("latest")?;
+    Ok(latest.and_then(Period::from_index))
+}

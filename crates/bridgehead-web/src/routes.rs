@@ -233,6 +233,7 @@ pub fn route_table() -> Vec<Entry> {
         page("GET", "/admin/audit", ADMIN, get(pages::admin::audit)),
         page("GET", "/projects/{id}/confirmations/new", REPORT_FILERS, get(pages::confirmations::new_form)),
         page("POST", "/projects/{id}/confirmations", REPORT_FILERS, post(pages::confirmations::create)),
+        page("GET", "/statistics", STATISTICS, get(pages::statistics::dashboard)),
         page("GET", "/innovation", REGISTRY, get(pages::innovation::list)),
         page("GET", "/innovation/new", REGISTRARS, get(pages::innovation::new_form)),
         page("POST", "/innovation", REGISTRARS, post(pages::innovation::create)),

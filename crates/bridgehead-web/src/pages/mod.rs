@@ -13,6 +13,7 @@ pub mod project_files;
 pub mod projects;
 pub mod reference;
 pub mod reports;
+pub mod statistics;
 mod view;
 
 use askama::Template;
@@ -323,6 +324,9 @@ pub async fn home(ctx: Ctx) -> Response {
         links.push(Link::new(ctx.t("nav-reports"), "/reports"));
         links.push(Link::new(ctx.t("reminders-title"), "/reports/reminders"));
         links.push(Link::new(ctx.t("nav-innovation"), "/innovation"));
+        if ctx.role_is(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]) {
+            links.push(Link::new(ctx.t("nav-statistics"), "/statistics"));
+        }
     }
     links.push(Link::new(ctx.t("nav-regions"), "/reference/regions"));
     links.push(Link::new(ctx.t("nav-industries"), "/reference/industries"));

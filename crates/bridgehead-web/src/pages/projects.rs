@@ -184,11 +184,13 @@ pub(super) async fn region_label(state: &AppState, ctx: &Ctx, code: &str) -> Res
 pub struct ListQuery {
     q: Option<String>,
     stage: Option<String>,
+    /// Only projects in this region or under it (the statistics drill down here).
+    region: Option<String>,
     page: Option<String>,
 }
 
 fn list_link(query: &ListQuery, page: i64) -> String {
-    let pairs = [("q", &query.q), ("stage", &query.stage)];
+    let pairs = [("q", &query.q), ("stage", &query.stage), ("region", &query.region)];
     format!("/projects?{}", super::query_string(&pairs, &[("page", page.to_string())]))
 }
 
@@ -213,6 +215,7 @@ pub async fn list(
     };
     let filter = ProjectFilter {
         search: query.q.clone().filter(|q| !q.trim().is_empty()),
+        region_within: query.region.clone().map(|r| r.trim().to_owned()).filter(|r| !r.is_empty()),
         stage,
         limit: PER_PAGE,
         offset: (page_number - 1) * PER_PAGE,
@@ -249,6 +252,9 @@ pub async fn list(
             .field(
                 Field::new("stage", ctx.t("project-stage"), "select")
                     .options(stage_options(&ctx, Some("any")), &[query.stage.clone().unwrap_or_default()]),
+            )
+            .field(
+                Field::new("region", ctx.t("project-region"), "text").value(query.region.clone().unwrap_or_default()),
             ),
     ));
     let rows = items

@@ -32,6 +32,11 @@ impl PageView {
         self.sections.push(section);
     }
 
+    /// Whether the page draws charts (and needs the chart library).
+    pub fn has_charts(&self) -> bool {
+        self.sections.iter().any(|s| matches!(s, Section::Chart(_)))
+    }
+
     #[must_use]
     pub fn printable(mut self) -> Self {
         self.printable = true;
@@ -49,6 +54,17 @@ pub enum Section {
     Links(Vec<Link>),
     Pager(Pager),
     Stamp(Stamp),
+    Chart(Chart),
+}
+
+/// A chart drawn by the page's script with ECharts from `spec` (a JSON option object);
+/// the figures it shows are also in a table on the same page, for readers without
+/// scripts or sight.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    /// The ECharts option, as JSON text.
+    pub spec: String,
 }
 
 /// The block an authority signs and stamps on a printed document: a bordered box with

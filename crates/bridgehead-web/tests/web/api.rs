@@ -380,10 +380,9 @@ async fn deadlines_count_working_days_across_the_national_day_holiday() {
     assert_eq!(refused.status(), 403, "only administrators change the calendar");
 }
 
-#[tokio::test]
-async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
-    let server = TestServer::start().await;
-    let world = world(&server.app).await;
+/// A started Pinghu project with city-approved reports: 100 yuan in January 2022 and
+/// 124.10 in January 2023 (+24.1%).
+pub(super) async fn counted_reports(server: &TestServer, world: &bridgehead_testkit::fixtures::World) {
     let operator = bridgehead_app::Actor::system("test");
     let fields = bridgehead_domain::project::ProjectFields {
         code: Some("2022-330482-36-01-000001".into()),
@@ -405,7 +404,13 @@ async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
     let mode = bridgehead_app::projects::ReportImportMode::Approved;
     let format = bridgehead_io::FileFormat::Csv;
     server.app.import_reports(&operator, "r.csv", csv.as_bytes(), format, mode, &|_, _| {}).await.unwrap();
+}
 
+#[tokio::test]
+async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    counted_reports(&server, &world).await;
     let city = server.token(world.username(Role::CityAnalyst)).await;
     let table = server.get_json("/api/v1/statistics/investment?region=330400&period=2023-01", &city).await;
     assert_eq!(table["title_zh"], "嘉兴市 2023年1月制造业投资");

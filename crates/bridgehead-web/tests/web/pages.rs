@@ -190,3 +190,35 @@ async fn the_project_files_page_imports_with_every_row_error_and_exports() {
     let csv = export.text().await.unwrap();
     assert!(csv.contains("2023-330482-36-01-000003,filed,2023-02-01,1"), "{csv}");
 }
+
+#[tokio::test]
+async fn the_statistics_dashboard_shows_the_table_a_chart_and_drills_down() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    super::api::counted_reports(&server, &world).await;
+    let city = server.sign_in(world.username(Role::CityAnalyst), PASSWORD).await;
+    // Without parameters: the visitor's region and the newest month with figures.
+    let page = city.client.get(server.url("/statistics")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("嘉兴市 2023年1月制造业投资"), "{html}");
+    assert!(html.contains("data-chart=") && html.contains("echarts-6.1.0.min.js"), "a chart is drawn");
+    assert!(html.contains("<td>24.1</td>"), "the growth is in the table: {html}");
+    assert!(
+        html.contains("/statistics?region=330482&amp;period=2023-01")
+            || html.contains("/statistics?region=330482&#38;period=2023-01"),
+        "a child drills down: {html}"
+    );
+    let county = city.client.get(server.url("/statistics?region=330482&period=2023-01")).send().await.unwrap();
+    let html = county.text().await.unwrap();
+    assert!(html.contains("/projects?region=330482") && !html.contains("data-chart="), "a county lists its projects");
+    let projects = city.client.get(server.url("/projects?region=330482")).send().await.unwrap().text().await.unwrap();
+    assert!(projects.contains("2022-330482-36-01-000001"), "the projects behind the figure");
+    let bad = city.client.get(server.url("/statistics?region=330400&period=2023-13")).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    let district = server.sign_in(world.username(Role::DistrictOfficer), PASSWORD).await;
+    let outside = district.client.get(server.url("/statistics?region=330400")).send().await.unwrap();
+    assert_eq!(outside.status(), 404, "the city's table is outside a district's scope");
+    let own = district.client.get(server.url("/statistics")).send().await.unwrap().text().await.unwrap();
+    assert!(own.contains("平湖市 2023年1月制造业投资"), "{own}");
+}

@@ -1,0 +1,218 @@
+//! The statistics dashboard: the official investment table of a region and its children
+//! for January..N, a bar chart of the cumulative figures with the growth beside them,
+//! downloads in the official layout, and drill-down — a child region opens its own
+//! table, a county-level region lists the projects behind its figures.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use bridgehead_app::AppError;
+use bridgehead_app::statistics::{InvestmentQuery, InvestmentTable, hundred_millions};
+use bridgehead_domain::statistics::published_text;
+use serde_json::json;
+
+use super::{Cell, Chart, Ctx, Field, Form, Link, Notice, PageError, PageView, Section, Table};
+use crate::AppState;
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    region: Option<String>,
+    period: Option<String>,
+    measure: Option<String>,
+    industry: Option<String>,
+}
+
+fn link(query: &DashboardQuery, region: &str, period: &str) -> String {
+    let pairs = [("measure", &query.measure), ("industry", &query.industry)];
+    let extra = [("region", region.to_owned()), ("period", period.to_owned())];
+    format!("/statistics?{}", super::query_string(&pairs, &extra))
+}
+
+fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery) -> Form {
+    let measures = vec![
+        ("completed".to_owned(), ctx.t("statistics-measure-completed")),
+        ("equipment".to_owned(), ctx.t("statistics-measure-equipment")),
+    ];
+    Form::get("/statistics", ctx.t("filter-apply"))
+        .field(Field::new("region", ctx.t("statistics-region"), "text").value(region))
+        .field(Field::new("period", ctx.t("statistics-period"), "month").value(period))
+        .field(
+            Field::new("measure", ctx.t("statistics-measure"), "select")
+                .options(measures, &[query.measure.clone().unwrap_or_else(|| "completed".into())]),
+        )
+        .field(
+            Field::new("industry", ctx.t("statistics-industry"), "text")
+                .value(query.industry.clone().unwrap_or_default()),
+        )
+}
+
+fn chart(ctx: &Ctx, table: &InvestmentTable) -> Chart {
+    let names: Vec<String> =
+        table.children.iter().map(|c| ctx.lang.name(&c.name_zh, c.name_en.as_deref()).to_owned()).collect();
+    let values: Vec<f64> =
+        table.children.iter().map(|c| hundred_millions(c.line.current_minor).parse::<f64>().unwrap_or(0.0)).collect();
+    let growth: Vec<serde_json::Value> = table
+        .children
+        .iter()
+        .map(|c| {
+            published_text(c.line.growth_percent)
+                .and_then(|g| g.parse::<f64>().ok())
+                .map_or(serde_json::Value::Null, serde_json::Value::from)
+        })
+        .collect();
+    let (cumulative, growth_name) = (ctx.t("statistics-cumulative"), ctx.t("statistics-growth"));
+    let spec = json!({
+        "tooltip": { "trigger": "axis" },
+        "legend": { "top": 0, "data": [cumulative, growth_name] },
+        "grid": { "top": 56, "left": 60, "right": 60, "bottom": 72 },
+        "xAxis": { "type": "category", "data": names, "axisLabel": { "interval": 0, "rotate": 30 } },
+        "yAxis": [
+            { "type": "value", "name": ctx.t("statistics-unit") },
+            { "type": "value", "name": "%" }
+        ],
+        "series": [
+            { "name": cumulative, "type": "bar", "data": values },
+            { "name": growth_name, "type": "line", "yAxisIndex": 1, "data": growth }
+        ]
+    });
+    Chart { title: table.title(lang_of(ctx)), spec: spec.to_string() }
+}
+
+fn lang_of(ctx: &Ctx) -> bridgehead_io::Lang {
+    match ctx.lang {
+        crate::i18n::Lang::Zh => bridgehead_io::Lang::Zh,
+        crate::i18n::Lang::En => bridgehead_io::Lang::En,
+    }
+}
+
+fn table_section(ctx: &Ctx, table: &InvestmentTable, query: &DashboardQuery, period: &str) -> Table {
+    let percent = |v| published_text(v).unwrap_or_default();
+    let mut rows = Vec::new();
+    for (index, named) in std::iter::once(&table.total).chain(&table.children).enumerate() {
+        let l = &named.line;
+        let name = ctx.lang.name(&named.name_zh, named.name_en.as_deref()).to_owned();
+        let region = if index == 0 { Cell::text(name) } else { Cell::link(name, link(query, &l.region_code, period)) };
+        rows.push(vec![
+            region,
+            Cell::text(hundred_millions(l.current_minor)),
+            Cell::text(hundred_millions(l.previous_minor)),
+            Cell::text(percent(l.growth_percent)),
+            Cell::text(percent(l.share_percent)),
+            Cell::text(l.rank.map(|r| r.to_string()).unwrap_or_default()),
+            Cell::text(percent(l.contribution_points)),
+        ]);
+    }
+    Table {
+        caption: Some(ctx.t("statistics-unit-caption")),
+        columns: vec![
+            ctx.t("statistics-region"),
+            ctx.t("statistics-cumulative"),
+            ctx.t("statistics-previous"),
+            ctx.t("statistics-growth"),
+            ctx.t("statistics-share"),
+            ctx.t("statistics-rank"),
+            ctx.t("statistics-contribution"),
+        ],
+        rows,
+        empty: String::new(),
+    }
+}
+
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, PageError> {
+    let actor = ctx.actor()?;
+    let latest = state.app.latest_statistics_period(actor).await.map_err(|e| ctx.fail(e))?;
+    let period = query
+        .period
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .or_else(|| latest.map(|p| p.to_string()))
+        .unwrap_or_default();
+    let region = query
+        .region
+        .clone()
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .or_else(|| actor.region_scope().map(ToOwned::to_owned));
+    let mut page = PageView::new(ctx.t("statistics-title")).intro(ctx.t("statistics-intro"));
+    let Some(region) = region else {
+        // The whole installation: start from a province.
+        page.push(Section::Form(filters(&ctx, "", &period, &query)));
+        let provinces = state
+            .app
+            .regions(
+                actor,
+                &bridgehead_store::reference::RegionFilter {
+                    level: Some(bridgehead_domain::reference::RegionLevel::Province),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(|e| ctx.fail(e))?;
+        page.push(Section::Notice(Notice::warning(ctx.t("statistics-choose-region"))));
+        page.push(Section::Links(
+            provinces
+                .iter()
+                .map(|r| {
+                    Link::new(
+                        ctx.lang.name(&r.name_zh, r.name_en.as_deref()).to_owned(),
+                        link(&query, &r.code, &period),
+                    )
+                })
+                .collect(),
+        ));
+        return Ok(ctx.render(page));
+    };
+    let app_query = InvestmentQuery {
+        region: region.clone(),
+        period: period.clone(),
+        measure: query.measure.clone(),
+        industry: query.industry.clone(),
+    };
+    let table = match state.app.investment_table(actor, &app_query).await {
+        Ok(table) => table,
+        Err(AppError::Invalid(errors)) => {
+            let mut form = filters(&ctx, &region, &period, &query);
+            let unplaced = form.attach_errors(ctx.lang, &errors.0);
+            if !unplaced.is_empty() {
+                page.push(Section::Notice(Notice::error(unplaced.join("; "))));
+            }
+            page.push(Section::Form(form));
+            return Ok(ctx.render_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY, page));
+        }
+        Err(error) => return Err(ctx.fail(error)),
+    };
+    page.title = table.title(lang_of(&ctx));
+    page.push(Section::Form(filters(&ctx, &region, &period, &query)));
+    let file_query = super::query_string(
+        &[("measure", &query.measure), ("industry", &query.industry)],
+        &[("region", region.clone()), ("period", period.clone()), ("lang", ctx.lang.code().to_owned())],
+    );
+    let mut links = vec![
+        Link::new(
+            ctx.t("statistics-download-xlsx"),
+            format!("/api/v1/statistics/investment/file?{file_query}&format=xlsx"),
+        ),
+        Link::new(
+            ctx.t("statistics-download-csv"),
+            format!("/api/v1/statistics/investment/file?{file_query}&format=csv"),
+        ),
+        Link::new(ctx.t("statistics-projects"), format!("/projects?region={region}")),
+    ];
+    let parent = state.app.region(actor, &region).await.ok().and_then(|(r, _, _)| r.parent_code);
+    // The region lies within the visitor's scope (the table answered), so its parent
+    // does too unless the region is the scope itself.
+    if let Some(parent) = parent
+        && actor.region_scope().is_none_or(|scope| scope != region)
+    {
+        links.insert(0, Link::new(ctx.t("statistics-up"), link(&query, &parent, &period)));
+    }
+    page.push(Section::Links(links));
+    if !table.children.is_empty() {
+        page.push(Section::Chart(chart(&ctx, &table)));
+    }
+    page.push(Section::Table(table_section(&ctx, &table, &query, &period)));
+    Ok(ctx.render(page))
+}
