@@ -582,6 +582,22 @@ impl App {
 
         self.build_demo_projects(&operator).await?;
         self.build_demo_ongoing(&operator).await?;
+        // Published figures (demo_facts.md); the fixed-asset investment of January–June
+        // 2023 is read off the article's 35.7% share.
+        let indicators = "indicator,region_code,period,value,growth,source\n\
+            fixed_asset_investment,330400,2023-06,178960000000,,嘉兴市统计（据报道推算，示例）\n\
+            gdp,330400,2019-06,,7.1,嘉兴市统计（据报道，示例）\n\
+            industrial_value_added,330400,2019-06,97300000000,7.1,嘉兴市统计（据报道，示例）\n\
+            fixed_asset_investment,330400,2019-06,,10.5,嘉兴市统计（据报道，示例）\n\
+            foreign_capital_used,330400,2019-06,2010000000,,嘉兴市商务（据报道，示例）\n";
+        self.import_indicators(
+            &operator,
+            "demo-indicators.csv",
+            indicators.as_bytes(),
+            bridgehead_io::FileFormat::Csv,
+            &|_, _| {},
+        )
+        .await?;
         self.build_demo_innovations(&operator).await?;
 
         let mut conn = self.store.read().await?;

@@ -11,6 +11,7 @@ pub mod confirmations;
 pub mod demo;
 pub mod enterprises;
 mod error;
+pub mod indicators;
 pub mod innovation;
 pub mod project_files;
 pub mod projects;

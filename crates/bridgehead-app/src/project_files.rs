@@ -78,7 +78,7 @@ pub fn parse_investors(cell: &str) -> Vec<(String, String)> {
 }
 
 /// Records the import's summary and appends its audit record, in the transaction.
-async fn record_import(
+pub(crate) async fn record_import(
     conn: &mut Conn,
     actor: &Actor,
     kind: &str,

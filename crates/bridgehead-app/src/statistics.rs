@@ -47,6 +47,11 @@ pub struct InvestmentTable {
     pub industry: Option<String>,
     pub total: NamedLine,
     pub children: Vec<NamedLine>,
+    /// The region's published external indicators for the same months (newest revisions).
+    pub indicators: Vec<bridgehead_domain::indicators::IndicatorValue>,
+    /// The region's figure as a share of its total fixed-asset investment (an external
+    /// indicator), when that level is published: cum / FAI × 100.
+    pub fixed_asset_investment_share: Option<Decimal>,
 }
 
 fn parse_query(query: &InvestmentQuery) -> AppResult<(Period, Measure, Option<String>)> {
@@ -115,7 +120,19 @@ impl App {
             let (name_zh, name_en) = child.map(|r| (r.name_zh, r.name_en)).unwrap_or_default();
             named.push(NamedLine { name_zh, name_en, line });
         }
+        let indicators: Vec<_> = bridgehead_store::indicators::current(&mut conn, &region.code, period)
+            .await?
+            .into_iter()
+            .map(|r| r.value)
+            .collect();
+        let fixed_asset_investment_share = indicators
+            .iter()
+            .find(|i| i.indicator == bridgehead_domain::indicators::IndicatorKind::FixedAssetInvestment)
+            .and_then(|i| i.value_minor)
+            .and_then(|fai| bridgehead_domain::statistics::share_percent(total.current_minor, fai));
         Ok(InvestmentTable {
+            indicators,
+            fixed_asset_investment_share,
             period,
             measure: match measure {
                 Measure::Completed => "completed",

@@ -316,7 +316,11 @@ async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> any
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let actor = operator();
     match kind {
-        ImportKind::Enterprises | ImportKind::Reports | ImportKind::Projects | ImportKind::Events => {
+        ImportKind::Enterprises
+        | ImportKind::Reports
+        | ImportKind::Projects
+        | ImportKind::Events
+        | ImportKind::Indicators => {
             let format = file_format(file)?;
             let bar = progress_bar("checking and storing");
             let logged = std::sync::atomic::AtomicU64::new(0);
@@ -339,6 +343,7 @@ async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> any
                 }
                 ImportKind::Projects => app.import_projects(&actor, &name, &bytes, format, &progress).await,
                 ImportKind::Events => app.import_events(&actor, &name, &bytes, format, &progress).await,
+                ImportKind::Indicators => app.import_indicators(&actor, &name, &bytes, format, &progress).await,
                 _ => app.import_enterprises(&actor, &name, &bytes, format, &progress).await,
             };
             bar.finish_and_clear();

@@ -116,6 +116,8 @@ pub enum ImportKind {
     Projects,
     /// Project stage events (project code, event, date; in the order they happened).
     Events,
+    /// External indicators (indicator, region, period, value, official growth, source).
+    Indicators,
     /// Exchange rates (date, currency, rate, source).
     ExchangeRates,
     /// A regions list (code,name_zh,name_en,level,parent).

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod enterprise;
 pub mod field;
+pub mod indicators;
 pub mod innovation;
 pub mod money;
 pub mod period;

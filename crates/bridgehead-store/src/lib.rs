@@ -16,6 +16,7 @@ pub mod dialect;
 pub mod enterprises;
 mod error;
 pub mod imports;
+pub mod indicators;
 pub mod innovation;
 pub mod migrate;
 pub mod projects;

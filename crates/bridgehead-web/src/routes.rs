@@ -35,6 +35,9 @@ const REPORT_FILERS: Access = Access::Roles(&[Role::Administrator, Role::Distric
 /// Roles that read the investment statistics (for their region).
 const STATISTICS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]);
 
+/// Roles that import external indicators (for their region).
+const INDICATOR_IMPORTERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
+
 /// Roles that decide on imported-equipment confirmations.
 const CONFIRMATION_DECIDERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
 
@@ -150,6 +153,7 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/confirmations/{id}/equipment", REGISTRY, get(api::confirmations::equipment)),
         api_route("GET", "/api/v1/statistics/investment", STATISTICS, get(api::statistics::investment)),
         api_route("GET", "/api/v1/statistics/investment/file", STATISTICS, get(api::statistics::investment_file)),
+        api_route("POST", "/api/v1/indicators/import", INDICATOR_IMPORTERS, post(api::statistics::import_indicators)),
         api_route("GET", "/api/v1/innovation-projects", REGISTRY, get(api::innovation::list)),
         api_route("POST", "/api/v1/innovation-projects", REGISTRARS, post(api::innovation::create)),
         api_route("GET", "/api/v1/innovation-projects/{id}", REGISTRY, get(api::innovation::get)),

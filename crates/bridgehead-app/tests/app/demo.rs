@@ -19,8 +19,11 @@ async fn the_demo_gives_jiaxings_published_2023_figures() {
     app.build_demo().await.unwrap();
     // January–March 2023: 29.03 billion yuan, +24.1% (001_cd80904b62bd1569.txt).
     assert_eq!(jiaxing(&app, "2023-03").await, ("290.30".to_owned(), Some("24.1".to_owned())));
-    // January–June 2023: 63.89 billion yuan.
+    // January–June 2023: 63.89 billion yuan, 35.7% of fixed-asset investment.
     assert_eq!(jiaxing(&app, "2023-06").await.0, "638.90");
+    let june = InvestmentQuery { region: "330400".into(), period: "2023-06".into(), ..Default::default() };
+    let table = app.investment_table(&admin(), &june).await.unwrap();
+    assert_eq!(published_text(table.fixed_asset_investment_share).as_deref(), Some("35.7"));
     let before = head(&app).await;
     app.build_demo().await.unwrap();
     let after = head(&app).await;

@@ -105,3 +105,71 @@ async fn the_official_table_adds_up_compares_and_ranks() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn external_indicators_keep_their_revisions_and_stand_beside_our_figures() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    project_with_reports(&app, world.ours.id, "STAT-9", "330482", "3670", (1_000_000, 2_000_000)).await;
+    let import = |csv: &'static str| {
+        let app = &app;
+        async move { app.import_indicators(&admin(), "i.csv", csv.as_bytes(), FileFormat::Csv, &|_, _| {}).await }
+    };
+    let file = "indicator,region_code,period,value,growth,source\n\
+                fixed_asset_investment,330400,2023-03,60000000,12.5,统计局（示例）\n\
+                gdp,330400,2023-03,,6.1,统计局（示例）\n";
+    let first = import(file).await.unwrap();
+    assert_eq!((first.created, first.updated, first.unchanged), (2, 0, 0));
+    let again = import(file).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2), "the same figures change nothing");
+    let revised = import(
+        "indicator,region_code,period,value,growth,source\n\
+                          fixed_asset_investment,330400,2023-03,63000000,12.5,统计局（修订，示例）\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(revised.updated, 1);
+    let mut conn = app.store.read().await.unwrap();
+    let history = bridgehead_store::indicators::history(
+        &mut conn,
+        bridgehead_domain::indicators::IndicatorKind::FixedAssetInvestment,
+        "330400",
+        bridgehead_domain::period::Period::parse("2023-03").unwrap(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        history.iter().map(|h| (h.revision, h.value.value_minor)).collect::<Vec<_>>(),
+        [(2, Some(6_300_000_000)), (1, Some(6_000_000_000))]
+    );
+
+    // Beside our own figures: Pinghu's 3 × 2 million of 63 million is 9.5%.
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+    let query = InvestmentQuery { region: "330400".into(), period: "2023-03".into(), ..Default::default() };
+    let table = app.investment_table(&city, &query).await.unwrap();
+    assert_eq!(table.fixed_asset_investment_share.map(|s| published(s).to_string()).as_deref(), Some("9.5"));
+    assert_eq!(table.indicators.len(), 2);
+
+    // All or nothing, every row named; a district imports nothing.
+    let before = crate::common::head(&app).await;
+    let bad = import(
+        "indicator,region_code,period,value,growth,source\n\
+                      gdp,330400,2023-06,,6.0,统计局（示例）\n\
+                      gnp,330400,2023-06,,6.0,统计局（示例）\n\
+                      gdp,990000,2023-06,,6.0,统计局（示例）\n\
+                      gdp,330400,2023-06,,,统计局（示例）\n",
+    )
+    .await;
+    match bad {
+        Err(AppError::ImportRows(rows)) => {
+            let named: Vec<(usize, &str)> = rows.iter().map(|r| (r.row, r.code.as_str())).collect();
+            assert_eq!(named, [(3, "indicator.kind"), (4, "region.unknown"), (5, "indicator.empty")]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(crate::common::head(&app).await, before, "nothing stored");
+    let district = actor(&app, &world, Role::DistrictOfficer).await;
+    let refused = app.import_indicators(&district, "i.csv", file.as_bytes(), FileFormat::Csv, &|_, _| {}).await;
+    assert!(matches!(refused, Err(AppError::Forbidden(_))));
+}

@@ -86,6 +86,24 @@ pub struct InvestmentTableOut {
     pub title_en: String,
     pub total: TableLineOut,
     pub children: Vec<TableLineOut>,
+    /// cum(Y) / the region's published total fixed-asset investment × 100, one decimal;
+    /// null when that level is not published.
+    pub fixed_asset_investment_share: Option<String>,
+    /// The region's published external indicators for the same months.
+    pub indicators: Vec<IndicatorOut>,
+}
+
+/// A published external figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicatorOut {
+    /// gdp, industrial_value_added, fixed_asset_investment or foreign_capital_used.
+    pub indicator: String,
+    /// The level in major units of `currency`, decimal string; null when only the growth is published.
+    pub value: Option<String>,
+    pub currency: String,
+    /// The official growth in percent, as published (comparable prices).
+    pub growth_percent: Option<String>,
+    pub source: String,
 }
 
 impl From<&InvestmentTable> for InvestmentTableOut {
@@ -98,6 +116,18 @@ impl From<&InvestmentTable> for InvestmentTableOut {
             title_en: t.title(bridgehead_io::Lang::En),
             total: TableLineOut::from(&t.total),
             children: t.children.iter().map(TableLineOut::from).collect(),
+            fixed_asset_investment_share: published_text(t.fixed_asset_investment_share),
+            indicators: t
+                .indicators
+                .iter()
+                .map(|i| IndicatorOut {
+                    indicator: i.indicator.as_str().to_owned(),
+                    value: i.value_minor.map(format_major_units),
+                    currency: i.indicator.currency().to_owned(),
+                    growth_percent: i.growth_percent.map(|g| g.normalize().to_string()),
+                    source: i.source.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -135,4 +165,24 @@ pub async fn investment_file(
     let table = state.app.investment_table(principal.require()?, &query.query()).await?;
     let name = format!("investment-{}-{}", table.total.line.region_code, table.period);
     Ok(download(table.file(lang, format)?, format, &name))
+}
+
+/// Imports published external indicators (indicator, region, period, value, official
+/// growth, source) from a `.csv` or `.xlsx` body: every row or none; a changed figure
+/// becomes a new revision, an equal one changes nothing.
+#[utoipa::path(post, path = "/api/v1/indicators/import", tag = "statistics", params(super::enterprises::ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = super::enterprises::ImportOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_indicators(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<super::enterprises::ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<axum::Json<super::enterprises::ImportOut>> {
+    let file_name = query.file_name.unwrap_or_else(|| "upload".to_owned());
+    let format = bridgehead_io::FileFormat::from_file_name(&file_name)
+        .unwrap_or_else(|| bridgehead_io::FileFormat::sniff(&body));
+    let outcome = state.app.import_indicators(principal.require()?, &file_name, &body, format, &|_, _| {}).await?;
+    Ok(axum::Json(outcome.into()))
 }

@@ -210,6 +210,26 @@ pub async fn dashboard(
         links.insert(0, Link::new(ctx.t("statistics-up"), link(&query, &parent, &period)));
     }
     page.push(Section::Links(links));
+    let mut facts = Vec::new();
+    if let Some(share) = published_text(table.fixed_asset_investment_share) {
+        facts.push((ctx.t("statistics-fai-share"), format!("{share}%")));
+    }
+    for indicator in &table.indicators {
+        let level = indicator.value_minor.map(|v| {
+            if indicator.indicator.currency() == "USD" {
+                format!("{} {}", hundred_millions(v), ctx.t("statistics-unit-usd"))
+            } else {
+                format!("{} {}", hundred_millions(v), ctx.t("statistics-unit"))
+            }
+        });
+        let growth = indicator.growth_percent.map(|g| format!("{}%", g.normalize()));
+        let text = [level, growth].into_iter().flatten().collect::<Vec<_>>().join("，");
+        let name = ctx.t(&super::projects::key("indicator", indicator.indicator.as_str()));
+        facts.push((name, format!("{text}（{}）", indicator.source)));
+    }
+    if !facts.is_empty() {
+        page.push(Section::Facts(facts));
+    }
     if !table.children.is_empty() {
         page.push(Section::Chart(chart(&ctx, &table)));
     }

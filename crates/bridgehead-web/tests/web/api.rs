@@ -416,6 +416,21 @@ async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
     assert_eq!(table["title_zh"], "嘉兴市 2023年1月制造业投资");
     assert_eq!(table["total"]["cumulative"], "124.10");
     assert_eq!(table["total"]["growth_percent"], "24.1");
+    assert!(table["fixed_asset_investment_share"].is_null() && table["indicators"] == json!([]));
+    let indicators =
+        "indicator,region_code,period,value,growth,source\nfixed_asset_investment,330400,2023-01,1000,9.9,示例\n";
+    let imported = server
+        .http()
+        .post(server.url("/api/v1/indicators/import?file_name=i.csv"))
+        .bearer_auth(&city)
+        .body(indicators)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200);
+    let table = server.get_json("/api/v1/statistics/investment?region=330400&period=2023-01", &city).await;
+    assert_eq!(table["fixed_asset_investment_share"], "12.4", "124.10 of 1000 yuan");
+    assert_eq!(table["indicators"][0]["growth_percent"], "9.9");
     let pinghu = table["children"].as_array().unwrap().iter().find(|c| c["region_code"] == "330482").unwrap();
     assert_eq!((pinghu["share_percent"].as_str(), pinghu["rank"].as_u64()), (Some("100.0"), Some(1)));
     let file = server
