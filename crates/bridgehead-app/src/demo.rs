@@ -289,14 +289,13 @@ impl App {
                     .is_some();
                 if !exists {
                     let investor_code = demo_credit_code(region, place * 5 + slot % 5);
-                    let Some(investor) = bridgehead_store::enterprises::get_by_credit_code(
+                    // The calibrated totals need every ongoing project: a missing investor is an error.
+                    let investor = bridgehead_store::enterprises::get_by_credit_code(
                         &mut *self.store.read().await?,
                         &investor_code,
                     )
                     .await?
-                    else {
-                        continue;
-                    };
+                    .ok_or(AppError::NotFound { what: "demo enterprise" })?;
                     let cumulative: i64 = reports[index].iter().sum();
                     // Planned comfortably above what the eighteen months complete.
                     let planned_wan = (cumulative * 3 / 2 / 10_000 + 1) * 10_000;

@@ -54,7 +54,8 @@ impl App {
                 Err(more) => problems = more,
                 Ok(value) => {
                     let key = (value.indicator, value.region_code.to_string(), value.period);
-                    if let Some(first) = seen.insert(key, record.row) {
+                    let first = *seen.entry(key).or_insert(record.row);
+                    if first != record.row {
                         problems.push(
                             FieldError::new(
                                 "indicator",
@@ -123,15 +124,36 @@ impl App {
         Ok(())
     }
 
-    /// The newest published figures of a region for January..`period`, with their revisions.
-    pub async fn indicators(&self, actor: &Actor, region: &str, period: Period) -> AppResult<Vec<IndicatorRevision>> {
+    /// Every revision of one published figure, newest first (the actor's region or one
+    /// under it).
+    pub async fn indicator_history(
+        &self,
+        actor: &Actor,
+        indicator: &str,
+        region: &str,
+        period: &str,
+    ) -> AppResult<Vec<IndicatorRevision>> {
         actor.require(STATISTICS_READERS, "read the statistics")?;
+        let mut errors = FieldErrors::default();
+        let kind =
+            errors.take(bridgehead_domain::indicators::IndicatorKind::parse(indicator).ok_or_else(|| {
+                FieldError::new("indicator", "indicator.kind", "not an indicator").with_value(indicator)
+            }));
+        let period = errors.take(
+            Period::parse(period.trim()).map_err(|m| FieldError::new("period", "period.format", m).with_value(period)),
+        );
+        let (Some(kind), Some(period), true) = (kind, period, errors.is_empty()) else {
+            return Err(AppError::Invalid(errors));
+        };
         let mut conn = self.store.read().await?;
-        if let Some(scope) = actor.region_scope()
-            && !bridgehead_store::reference::region_within(&mut conn, region, scope).await?
-        {
+        let known = bridgehead_store::reference::get_region(&mut conn, region).await?.is_some();
+        let in_scope = match actor.region_scope() {
+            None => known,
+            Some(scope) => known && bridgehead_store::reference::region_within(&mut conn, region, scope).await?,
+        };
+        if !in_scope {
             return Err(AppError::NotFound { what: "region" });
         }
-        Ok(store::current(&mut conn, region, period).await?)
+        Ok(store::history(&mut conn, kind, region, period).await?)
     }
 }

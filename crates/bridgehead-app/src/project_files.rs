@@ -158,7 +158,8 @@ impl App {
             progress(done, total);
             let mut problems: Vec<FieldError> = Vec::new();
             let code = record.get("code").map(code_key).unwrap_or_default();
-            if let Some(first) = seen.insert(code.clone(), record.row).filter(|_| !code.is_empty()) {
+            let first = *seen.entry(code.clone()).or_insert(record.row);
+            if first != record.row && !code.is_empty() {
                 problems.push(
                     FieldError::new("code", "import.duplicate_row", format!("the same project is on row {first}"))
                         .with_value(&code)

@@ -90,10 +90,12 @@ fn parse_query(query: &InvestmentQuery) -> AppResult<(Period, Measure, Option<St
 }
 
 impl App {
-    /// The newest month with counted figures (what a dashboard opens on).
+    /// The newest month with counted figures in the actor's region (what a dashboard
+    /// opens on).
     pub async fn latest_statistics_period(&self, actor: &Actor) -> AppResult<Option<Period>> {
         actor.require(STATISTICS_READERS, "read the investment statistics")?;
-        Ok(bridgehead_store::statistics::latest_counted_period(&mut *self.store.read().await?).await?)
+        let mut conn = self.store.read().await?;
+        Ok(bridgehead_store::statistics::latest_counted_period(&mut conn, actor.region_scope()).await?)
     }
 
     /// The official table of `query.region` and its children (the actor's region or one
@@ -125,8 +127,11 @@ impl App {
             .into_iter()
             .map(|r| r.value)
             .collect();
+        // A share of fixed-asset investment means the whole of manufacturing investment.
+        let whole = measure == Measure::Completed && industry.is_none();
         let fixed_asset_investment_share = indicators
             .iter()
+            .filter(|_| whole)
             .find(|i| i.indicator == bridgehead_domain::indicators::IndicatorKind::FixedAssetInvestment)
             .and_then(|i| i.value_minor)
             .and_then(|fai| bridgehead_domain::statistics::share_percent(total.current_minor, fai));

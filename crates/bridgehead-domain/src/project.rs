@@ -650,6 +650,10 @@ pub struct ReportFigures {
     pub warning_note: Option<String>,
 }
 
+/// The most one project can report for one month: 100 billion yuan, in fen. Beyond any
+/// real project, and small enough that sums over millions of reports stay exact in i64.
+pub const MAX_MONTHLY_REPORT_MINOR: i64 = 10_000_000_000_000;
+
 impl ReportFields {
     /// The errors of SPEC §3 that concern the figures alone: amounts that are missing,
     /// negative, or equipment (or construction) above the month's total.
@@ -661,6 +665,18 @@ impl ReportFields {
         }
         let equipment = amount(&mut errors, "equipment", &self.equipment).unwrap_or(0);
         let construction = amount(&mut errors, "construction", &self.construction).unwrap_or(0);
+        if let Some(total) = completed
+            && total > MAX_MONTHLY_REPORT_MINOR
+        {
+            errors.push(
+                FieldError::new(
+                    "completed",
+                    "report.implausible",
+                    "more than 100 billion yuan in one month is not a plausible report",
+                )
+                .with_param("max", crate::money::format_major_units(MAX_MONTHLY_REPORT_MINOR)),
+            );
+        }
         if let Some(total) = completed {
             if equipment > total {
                 errors.push(
@@ -774,6 +790,15 @@ pub fn check_report_period(
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn an_implausible_month_is_refused() {
+        let fields = ReportFields { completed: Some("100000000000.01".into()), ..ReportFields::default() };
+        let errors = fields.validate().unwrap_err();
+        assert_eq!(errors.0[0].code, "report.implausible");
+        let fields = ReportFields { completed: Some("100000000000".into()), ..ReportFields::default() };
+        assert!(fields.validate().is_ok(), "100 billion yuan is the most a month may carry");
+    }
 
     #[test]
     fn project_codes() {

@@ -95,11 +95,21 @@ pub async fn region_sums(conn: &mut Conn, query: &SumsQuery) -> StoreResult<(Reg
     Ok((total, children))
 }
 
-/// The newest month with a counted (city-approved) report, if any.
-pub async fn latest_counted_period(conn: &mut Conn) -> StoreResult<Option<Period>> {
-    let row = sqlx::query("SELECT MAX(period_index) AS latest FROM monthly_reports WHERE status = 'approved_by_city'")
-        .fetch_one(&mut *conn)
-        .await?;
+/// The newest month with a counted (city-approved) report of a project in `within` (or
+/// anywhere), if any.
+pub async fn latest_counted_period(conn: &mut Conn, within: Option<&str>) -> StoreResult<Option<Period>> {
+    let mut sql = SqlBuilder::new("SELECT MAX(r.period_index) AS latest FROM monthly_reports r");
+    match within {
+        None => sql.push(" WHERE r.status = 'approved_by_city'"),
+        Some(region) => sql
+            .push(
+                " JOIN projects p ON p.id = r.project_id WHERE r.status = 'approved_by_city' AND p.region_code IN \
+                 (SELECT region_code FROM region_ancestors WHERE ancestor_code = ",
+            )
+            .bind_text(region)
+            .push(")"),
+    };
+    let row = sql.build().fetch_one(&mut *conn).await?;
     let latest: Option<i64> = row.try_get("latest")?;
     Ok(latest.and_then(Period::from_index))
 }

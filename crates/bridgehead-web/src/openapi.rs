@@ -40,7 +40,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::confirmations::submit, api::confirmations::decide, api::confirmations::equipment,
         api::innovation::list, api::innovation::create, api::innovation::get, api::innovation::update,
         api::innovation::status, api::innovation::complete,
-        api::statistics::investment, api::statistics::investment_file, api::statistics::import_indicators,
+        api::statistics::investment, api::statistics::investment_file, api::statistics::import_indicators, api::statistics::indicator_history,
         api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,
         api::admin::audit_records, api::admin::audit_verify, api::admin::audit_head,
         crate::routes::healthz,

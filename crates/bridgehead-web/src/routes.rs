@@ -154,6 +154,7 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/statistics/investment", STATISTICS, get(api::statistics::investment)),
         api_route("GET", "/api/v1/statistics/investment/file", STATISTICS, get(api::statistics::investment_file)),
         api_route("POST", "/api/v1/indicators/import", INDICATOR_IMPORTERS, post(api::statistics::import_indicators)),
+        api_route("GET", "/api/v1/indicators/history", STATISTICS, get(api::statistics::indicator_history)),
         api_route("GET", "/api/v1/innovation-projects", REGISTRY, get(api::innovation::list)),
         api_route("POST", "/api/v1/innovation-projects", REGISTRARS, post(api::innovation::create)),
         api_route("GET", "/api/v1/innovation-projects/{id}", REGISTRY, get(api::innovation::get)),

@@ -698,3 +698,7 @@ indicator-foreign-capital-used = Foreign capital actually used
 error-indicator-kind = Choose one of: { $expected }
 error-indicator-growth = A growth rate in percent, e.g. 7.1 or -2.3
 error-indicator-empty = Give the level, the official growth, or both
+list-separator = , 
+statistics-with-source = { $figure } ({ $source })
+statistics-no-figures = No reports have been approved by the city in this region yet, so there are no figures to show.
+error-report-implausible = More than { $max } yuan in one month is not a plausible report

@@ -698,3 +698,7 @@ indicator-foreign-capital-used = 实际使用外资
 error-indicator-kind = 请选择：{ $expected }
 error-indicator-growth = 增速为百分数，如 7.1 或 -2.3
 error-indicator-empty = 请填写数值或官方增速，或两者都填
+list-separator = ，
+statistics-with-source = { $figure }（{ $source }）
+statistics-no-figures = 本地区尚无市级审核通过的月报，暂无统计数据。
+error-report-implausible = 单月完成投资超过 { $max } 元，不是合理的月报数据

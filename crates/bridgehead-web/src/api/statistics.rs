@@ -93,6 +93,18 @@ pub struct InvestmentTableOut {
     pub indicators: Vec<IndicatorOut>,
 }
 
+impl From<&bridgehead_domain::indicators::IndicatorValue> for IndicatorOut {
+    fn from(i: &bridgehead_domain::indicators::IndicatorValue) -> Self {
+        Self {
+            indicator: i.indicator.as_str().to_owned(),
+            value: i.value_minor.map(format_major_units),
+            currency: i.indicator.currency().to_owned(),
+            growth_percent: i.growth_percent.map(|g| g.normalize().to_string()),
+            source: i.source.clone(),
+        }
+    }
+}
+
 /// A published external figure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorOut {
@@ -117,17 +129,7 @@ impl From<&InvestmentTable> for InvestmentTableOut {
             total: TableLineOut::from(&t.total),
             children: t.children.iter().map(TableLineOut::from).collect(),
             fixed_asset_investment_share: published_text(t.fixed_asset_investment_share),
-            indicators: t
-                .indicators
-                .iter()
-                .map(|i| IndicatorOut {
-                    indicator: i.indicator.as_str().to_owned(),
-                    value: i.value_minor.map(format_major_units),
-                    currency: i.indicator.currency().to_owned(),
-                    growth_percent: i.growth_percent.map(|g| g.normalize().to_string()),
-                    source: i.source.clone(),
-                })
-                .collect(),
+            indicators: t.indicators.iter().map(IndicatorOut::from).collect(),
         }
     }
 }
@@ -185,4 +187,47 @@ pub async fn import_indicators(
         .unwrap_or_else(|| bridgehead_io::FileFormat::sniff(&body));
     let outcome = state.app.import_indicators(principal.require()?, &file_name, &body, format, &|_, _| {}).await?;
     Ok(axum::Json(outcome.into()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// gdp, industrial_value_added, fixed_asset_investment or foreign_capital_used.
+    pub indicator: String,
+    pub region: String,
+    /// YYYY-MM: the figure covers January..this month.
+    pub period: String,
+}
+
+/// One revision of a published figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionOut {
+    pub revision: i64,
+    pub figure: IndicatorOut,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// Every revision of one published figure, newest first.
+#[utoipa::path(get, path = "/api/v1/indicators/history", tag = "statistics", params(HistoryQuery),
+    responses((status = 200, body = Vec<RevisionOut>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn indicator_history(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<HistoryQuery>,
+) -> ApiResult<axum::Json<Vec<RevisionOut>>> {
+    let history =
+        state.app.indicator_history(principal.require()?, &query.indicator, &query.region, &query.period).await?;
+    Ok(axum::Json(
+        history
+            .iter()
+            .map(|r| RevisionOut {
+                revision: r.revision,
+                figure: IndicatorOut::from(&r.value),
+                recorded_by: r.recorded_by.clone(),
+                recorded_at: r.recorded_at.clone(),
+            })
+            .collect(),
+    ))
 }

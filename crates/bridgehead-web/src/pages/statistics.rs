@@ -1,7 +1,8 @@
 //! The statistics dashboard: the official investment table of a region and its children
 //! for January..N, a bar chart of the cumulative figures with the growth beside them,
-//! downloads in the official layout, and drill-down — a child region opens its own
-//! table, a county-level region lists the projects behind its figures.
+//! downloads in the official layout, the region's published external indicators, and
+//! drill-down — a child region opens its own table, and a link lists the projects of
+//! the region.
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -165,6 +166,12 @@ pub async fn dashboard(
         ));
         return Ok(ctx.render(page));
     };
+    if period.is_empty() {
+        // Nothing counted yet in the visitor's region: the form, and why the table is empty.
+        page.push(Section::Form(filters(&ctx, &region, &period, &query)));
+        page.push(Section::Notice(Notice::warning(ctx.t("statistics-no-figures"))));
+        return Ok(ctx.render(page));
+    }
     let app_query = InvestmentQuery {
         region: region.clone(),
         period: period.clone(),
@@ -223,9 +230,12 @@ pub async fn dashboard(
             }
         });
         let growth = indicator.growth_percent.map(|g| format!("{}%", g.normalize()));
-        let text = [level, growth].into_iter().flatten().collect::<Vec<_>>().join("，");
+        let text = [level, growth].into_iter().flatten().collect::<Vec<_>>().join(&ctx.t("list-separator"));
         let name = ctx.t(&super::projects::key("indicator", indicator.indicator.as_str()));
-        facts.push((name, format!("{text}（{}）", indicator.source)));
+        facts.push((
+            name,
+            ctx.t_args("statistics-with-source", &[("figure", text), ("source", indicator.source.clone())]),
+        ));
     }
     if !facts.is_empty() {
         page.push(Section::Facts(facts));

@@ -431,6 +431,21 @@ async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
     let table = server.get_json("/api/v1/statistics/investment?region=330400&period=2023-01", &city).await;
     assert_eq!(table["fixed_asset_investment_share"], "12.4", "124.10 of 1000 yuan");
     assert_eq!(table["indicators"][0]["growth_percent"], "9.9");
+    let revised = "indicator,region_code,period,value,growth,source\nfixed_asset_investment,330400,2023-01,1100,9.9,示例（修订）\n";
+    let imported = server
+        .http()
+        .post(server.url("/api/v1/indicators/import?file_name=i.csv"))
+        .bearer_auth(&city)
+        .body(revised)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), 200);
+    let history = server
+        .get_json("/api/v1/indicators/history?indicator=fixed_asset_investment&region=330400&period=2023-01", &city)
+        .await;
+    assert_eq!(history[0]["revision"], 2);
+    assert_eq!(history[1]["figure"]["value"], "1000.00", "the earlier revision stays readable");
     let pinghu = table["children"].as_array().unwrap().iter().find(|c| c["region_code"] == "330482").unwrap();
     assert_eq!((pinghu["share_percent"].as_str(), pinghu["rank"].as_u64()), (Some("100.0"), Some(1)));
     let file = server
@@ -452,6 +467,14 @@ async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
         .await
         .unwrap();
     assert_eq!(outside.status(), 404, "the city's table is outside a district's scope");
+    let history = server
+        .http()
+        .get(server.url("/api/v1/indicators/history?indicator=gdp&region=330400&period=2023-01"))
+        .bearer_auth(&district)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(history.status(), 404, "so are its indicators");
     let bad = server
         .http()
         .get(server.url("/api/v1/statistics/investment?region=330400&period=2023-13"))

@@ -222,3 +222,13 @@ async fn the_statistics_dashboard_shows_the_table_a_chart_and_drills_down() {
     let own = district.client.get(server.url("/statistics")).send().await.unwrap().text().await.unwrap();
     assert!(own.contains("平湖市 2023年1月制造业投资"), "{own}");
 }
+
+#[tokio::test]
+async fn the_statistics_dashboard_says_when_nothing_is_counted_yet() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let city = server.sign_in(world.username(Role::CityAnalyst), PASSWORD).await;
+    let page = city.client.get(server.url("/statistics")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("本地区尚无市级审核通过的月报"));
+}
