@@ -1,0 +1,89 @@
+// Browser test of the statistics dashboard against a running `bridgehead demo` (run by
+// .ci/run step 6 with the other *.test.mjs here). By hand:
+//
+//   target/debug/bridgehead --data-dir /tmp/bh-demo demo --listen 127.0.0.1:8080 &
+//   cd tests/browser && npm ci && BASE_URL=http://127.0.0.1:8080 node --test statistics.test.mjs
+//
+// The city analyst opens January–March 2023 and reads the published figures off the
+// table (Jiaxing 290.30 hundred million yuan, +24.1%), sees the chart drawn, and drills
+// down to Pinghu; January–June shows 638.90 and 35.7% of fixed-asset investment.
+//
+// Environment: BASE_URL (required), CHROMIUM_PATH (default /usr/bin/chromium),
+// BH_PASSWORD (default demo-password-2023), SCREENSHOT_DIR.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
+const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
+
+if (!BASE_URL) {
+  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
+}
+
+let profileDir;
+let context;
+let page;
+const pageErrors = [];
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    viewport: { width: 1280, height: 900 },
+    locale: 'zh-CN',
+  });
+  context.setDefaultTimeout(15_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+});
+
+after(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+/** The cells of the table's row whose first cell is `name`. */
+async function row(name) {
+  const rows = await page.locator('table.data tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.cells].map((cell) => cell.innerText.trim())),
+  );
+  return rows.find((cells) => cells[0] === name);
+}
+
+test('the city reads the published figures off the dashboard and drills down', async () => {
+  await page.goto(`${BASE_URL}/login`);
+  await page.fill('input[name=username]', 'city');
+  await page.fill('input[name=password]', PASSWORD);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+
+  await page.goto(`${BASE_URL}/statistics?region=330400&period=2023-03`);
+  assert.equal((await page.locator('h1').innerText()).trim(), '嘉兴市 2023年1-3月制造业投资');
+  const jiaxing = await row('嘉兴市');
+  assert.equal(jiaxing[1], '290.30', 'January–March 2023: 29.03 billion yuan');
+  assert.equal(jiaxing[3], '24.1', 'up 24.1% on a comparable basis');
+  await page.locator('.chart-canvas[data-drawn="true"]').waitFor();
+  await page.screenshot({ path: path.join(SHOTS, 'statistics-q1.png'), fullPage: true });
+
+  const pinghu = page.locator('table.data tbody tr a', { hasText: '平湖市' });
+  await Promise.all([page.waitForLoadState('load'), pinghu.click()]);
+  assert.match(await page.locator('h1').innerText(), /^平湖市 2023年1-3月/);
+  assert.ok(await page.locator('a[href="/projects?region=330482"]').count(), 'the projects behind the figure');
+
+  await page.goto(`${BASE_URL}/statistics?region=330400&period=2023-06`);
+  assert.equal((await row('嘉兴市'))[1], '638.90', 'January–June 2023: 63.89 billion yuan');
+  const facts = await page.locator('main').innerText();
+  assert.match(facts, /35\.7%/, '35.7% of fixed-asset investment');
+  assert.deepEqual(pageErrors, [], 'no script errors');
+});
