@@ -7,7 +7,7 @@ use bridgehead_domain::indicators::{IndicatorFields, IndicatorValue};
 use bridgehead_domain::period::Period;
 use bridgehead_domain::{FieldError, FieldErrors};
 use bridgehead_io::FileFormat;
-use bridgehead_io::projects::INDICATOR_COLUMNS;
+use bridgehead_io::statistics::INDICATOR_COLUMNS;
 use bridgehead_store::indicators::{self as store, IndicatorRevision};
 use serde_json::json;
 

@@ -44,12 +44,6 @@ async fn settle<T>(tx: &mut Tx, result: AppResult<T>, code_field: &str) -> AppRe
     }
 }
 
-/// A project code as the registry keys it (full-width characters folded, upper case);
-/// the text itself, trimmed and upper-cased, when it is no valid code.
-fn code_key(raw: &str) -> String {
-    ProjectCode::parse(raw).map_or_else(|_| raw.trim().to_ascii_uppercase(), |c| c.code)
-}
-
 /// A cell as text, with Excel serial dates turned into ISO dates.
 fn date_cell(record: &Record, key: &str) -> Option<String> {
     record.get(key).map(bridgehead_io::enterprises::date_text)
@@ -116,7 +110,7 @@ impl App {
         sheet: &Sheet,
         key: &str,
     ) -> AppResult<(HashMap<String, Project>, HashSet<String>)> {
-        let mut codes: Vec<String> = sheet.records.iter().filter_map(|r| r.get(key)).map(code_key).collect();
+        let mut codes: Vec<String> = sheet.records.iter().filter_map(|r| r.get(key)).map(ProjectCode::key).collect();
         codes.sort();
         codes.dedup();
         let mut mine = HashMap::new();
@@ -157,7 +151,7 @@ impl App {
         for (done, record) in sheet.records.iter().enumerate() {
             progress(done, total);
             let mut problems: Vec<FieldError> = Vec::new();
-            let code = record.get("code").map(code_key).unwrap_or_default();
+            let code = record.get("code").map(ProjectCode::key).unwrap_or_default();
             let first = *seen.entry(code.clone()).or_insert(record.row);
             if first != record.row && !code.is_empty() {
                 problems.push(
@@ -334,7 +328,7 @@ impl App {
         for (done, record) in sheet.records.iter().enumerate() {
             progress(done, total);
             let mut problems: Vec<FieldError> = Vec::new();
-            let code = record.get("project_code").map(code_key).unwrap_or_default();
+            let code = record.get("project_code").map(ProjectCode::key).unwrap_or_default();
             let phase_text = record.get("phase").map(str::trim).filter(|p| !p.is_empty());
             let phase = match phase_text.map(str::parse::<i64>) {
                 None => None,

@@ -11,8 +11,8 @@ use bridgehead_domain::enterprise::{format_date, parse_date};
 use bridgehead_domain::money::{CurrencyCode, parse_major_units};
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{
-    MonthlyReport, Project, ProjectFields, ProjectRecord, ReportAction, ReportActor, ReportCheck, ReportFields,
-    ReportReview, ReportStatus, StageEvent, StageKind, check_report_period,
+    MonthlyReport, Project, ProjectCode, ProjectFields, ProjectRecord, ReportAction, ReportActor, ReportCheck,
+    ReportFields, ReportReview, ReportStatus, StageEvent, StageKind, check_report_period,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
 use bridgehead_store::projects::{self as store, Conversion, ProjectFilter, ReportFilter};
@@ -929,7 +929,7 @@ impl App {
         let today = today_in_china();
         let mut tx = self.store.begin().await?;
         let mut codes: Vec<String> =
-            sheet.records.iter().filter_map(|r| r.get("project_code")).map(|c| c.trim().to_ascii_uppercase()).collect();
+            sheet.records.iter().filter_map(|r| r.get("project_code")).map(ProjectCode::key).collect();
         codes.sort();
         codes.dedup();
         let projects = store::projects_by_codes(&mut tx, &codes).await?;
@@ -959,7 +959,7 @@ impl App {
                 progress(done, total * 2);
             }
             let mut row_errors = FieldErrors::default();
-            let code = record.get("project_code").map(|c| c.trim().to_ascii_uppercase());
+            let code = record.get("project_code").map(ProjectCode::key);
             let project = code.as_ref().and_then(|c| projects.get(c)).filter(|p| visible_ids.contains(&p.id));
             if project.is_none() {
                 row_errors.push(
@@ -990,7 +990,8 @@ impl App {
             if let (Some(project), Some(period), Some(figures)) = (project, period, figures) {
                 let check = check_report_period(period, today, project.started_on, i64::MAX, 0, 0, &[]);
                 row_errors.0.extend(check.errors);
-                if let Some(first) = seen.insert((project.id, period), record.row) {
+                let first = *seen.entry((project.id, period)).or_insert(record.row);
+                if first != record.row {
                     row_errors.push(
                         FieldError::new(
                             "period",

@@ -7,7 +7,8 @@ use bridgehead_domain::access::Role;
 use bridgehead_domain::period::Period;
 use bridgehead_domain::statistics::{RegionTable, TableLine, published_text, region_table};
 use bridgehead_domain::{FieldError, FieldErrors};
-use bridgehead_io::{ColumnSpec, FileFormat, Lang};
+use bridgehead_io::statistics::TABLE_COLUMNS;
+use bridgehead_io::{FileFormat, Lang};
 use bridgehead_store::statistics::{Measure, SumsQuery};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -149,24 +150,6 @@ impl App {
         })
     }
 }
-
-/// Columns of the official table.
-pub const TABLE_COLUMNS: &[ColumnSpec] = &[
-    ColumnSpec { key: "region", zh: "地区", en: "Region", required: true, note_zh: "", note_en: "" },
-    ColumnSpec {
-        key: "cumulative",
-        zh: "累计（亿元）",
-        en: "Cumulative (100 million yuan)",
-        required: true,
-        note_zh: "",
-        note_en: "",
-    },
-    ColumnSpec {
-        key: "growth", zh: "同比增长（%）", en: "Growth (%)", required: false, note_zh: "", note_en: ""
-    },
-    ColumnSpec { key: "share", zh: "占比（%）", en: "Share (%)", required: false, note_zh: "", note_en: "" },
-    ColumnSpec { key: "rank", zh: "增速位次", en: "Rank", required: false, note_zh: "", note_en: "" },
-];
 
 /// Fen as 100 million yuan (亿元) with two decimals, the unit of the official tables.
 pub fn hundred_millions(minor: i64) -> String {

@@ -156,7 +156,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let bytes = match format {
                 ReportFormat::Table => {
-                    text_table(&table.title(lang), bridgehead_app::statistics::TABLE_COLUMNS, &table.rows(lang), lang)
+                    text_table(&table.title(lang), bridgehead_io::statistics::TABLE_COLUMNS, &table.rows(lang), lang)
                         .into_bytes()
                 }
                 ReportFormat::Csv => table.file(lang, FileFormat::Csv).map_err(explain)?,

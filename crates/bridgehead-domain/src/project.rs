@@ -108,6 +108,13 @@ impl ProjectCode {
         }
     }
 
+    /// The code as the registry keys it — full-width characters folded, upper case — or
+    /// the text itself, trimmed and upper-cased, when it is no valid code. Files name
+    /// projects this way.
+    pub fn key(raw: &str) -> String {
+        Self::parse(raw).map_or_else(|_| raw.trim().to_ascii_uppercase(), |c| c.code)
+    }
+
     /// Characters 6–11 of a national code: the region.
     pub fn region_part(&self) -> Option<&str> {
         self.national.then(|| &self.code[5..11])

@@ -13,6 +13,7 @@ pub mod projects;
 mod read;
 pub mod reports;
 mod spec;
+pub mod statistics;
 mod write;
 mod xlsx_read;
 

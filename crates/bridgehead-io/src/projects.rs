@@ -115,27 +115,3 @@ pub const EVENT_COLUMNS: &[ColumnSpec] = &[
         "Needed for a new phase's signing"
     ),
 ];
-
-/// Columns of an external indicator file (one published figure a row).
-pub const INDICATOR_COLUMNS: &[ColumnSpec] = &[
-    column!(
-        "indicator",
-        "指标",
-        "Indicator",
-        true,
-        "gdp / industrial_value_added / fixed_asset_investment / foreign_capital_used",
-        "gdp / industrial_value_added / fixed_asset_investment / foreign_capital_used"
-    ),
-    column!("region_code", "区划代码", "Region code", true, "", ""),
-    column!("period", "期别", "Period", true, "YYYY-MM，表示1月至该月累计", "YYYY-MM: January to that month"),
-    column!("value", "数值", "Value", false, "元；实际使用外资为美元", "Yuan; US dollars for foreign capital"),
-    column!(
-        "growth",
-        "同比增长（%）",
-        "Growth (%)",
-        false,
-        "官方公布的可比价增速",
-        "The official growth at comparable prices"
-    ),
-    column!("source", "来源", "Source", true, "", ""),
-];

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::grid::{GridColumn, Row, cell, grid, place_row_errors, read_rows};
+use super::grid::{GridColumn, Row, cell, form_pairs, grid, place_row_errors, read_rows};
 use axum::extract::{Path, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -75,8 +75,7 @@ impl Sent {
 /// line), rows `item_{column}_{n}` (rows with nothing but a currency are skipped) and
 /// `version`.
 fn read_form(body: &[u8]) -> Sent {
-    let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let pairs = form_pairs(body);
     let mut fields = ConfirmationFields::default();
     let mut version = None;
     for (name, value) in &pairs {

@@ -35,6 +35,11 @@ impl GridColumn {
     }
 }
 
+/// A urlencoded form as its (name, value) pairs, in order.
+pub(super) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
 /// One sent row: its number in the form and its values by column.
 pub(super) type Row = (usize, BTreeMap<String, String>);
 

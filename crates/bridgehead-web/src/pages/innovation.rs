@@ -15,8 +15,8 @@ use bridgehead_domain::innovation::{
     PartnerFields, PartnerKind,
 };
 
-use super::grid::{GridColumn, Row, cell, grid, place_row_errors, read_rows};
-use super::projects::{error_notice, form_errors, key, money, parse_id, place_errors};
+use super::grid::{GridColumn, Row, cell, form_pairs, grid, place_row_errors, read_rows};
+use super::projects::{error_notice, form_errors, form_map, key, money, parse_id, place_errors};
 use super::{Cell, Ctx, Field, Form, Link, Notice, PageError, PageView, Pager, Section, Table};
 use crate::AppState;
 
@@ -95,8 +95,7 @@ fn numbers(rows: &[Row]) -> Vec<usize> {
 }
 
 fn read_form(body: &[u8]) -> Sent {
-    let pairs: Vec<(String, String)> =
-        form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let pairs = form_pairs(body);
     let get = |name: &str| pairs.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let partners = read_rows(&pairs, "partner", MAX_ROWS, &[]);
     let budget = read_rows(&pairs, "budget", MAX_ROWS, &[]);
@@ -685,12 +684,13 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     Ok(detail_page(&ctx, &detail, None))
 }
 
-fn form_value(body: &[u8], name: &str) -> String {
-    form_urlencoded::parse(body).filter(|(k, _)| k == name).map(|(_, v)| v.into_owned()).last().unwrap_or_default()
+/// A field of a urlencoded form, empty when absent.
+fn value(map: &std::collections::HashMap<String, String>, name: &str) -> String {
+    map.get(name).cloned().unwrap_or_default()
 }
 
-fn version_of(body: &[u8]) -> Option<i64> {
-    form_value(body, "version").trim().parse().ok()
+fn version_of(map: &std::collections::HashMap<String, String>) -> Option<i64> {
+    value(map, "version").trim().parse().ok()
 }
 
 pub async fn complete(
@@ -701,15 +701,16 @@ pub async fn complete(
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "innovation project")?;
     let line: usize = line.parse().map_err(|_| ctx.fail(AppError::NotFound { what: "milestone" }))?;
-    let completed_on = form_value(&body, "completed_on");
-    let evidence = form_value(&body, "evidence");
+    let map = form_map(&body);
+    let completed_on = value(&map, "completed_on");
+    let evidence = value(&map, "evidence");
     let result = state
         .app
         .complete_milestone(
             ctx.actor()?,
             id,
             i64::try_from(line).unwrap_or(i64::MAX),
-            version_of(&body),
+            version_of(&map),
             &Some(completed_on.clone()),
             &Some(evidence.clone()),
         )
@@ -731,10 +732,11 @@ pub async fn change_status(
     RawForm(body): RawForm,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "innovation project")?;
-    let status = form_value(&body, "status");
-    let reason = form_value(&body, "reason");
+    let map = form_map(&body);
+    let status = value(&map, "status");
+    let reason = value(&map, "reason");
     let result =
-        state.app.change_innovation_status(ctx.actor()?, id, version_of(&body), &status, Some(reason.as_str())).await;
+        state.app.change_innovation_status(ctx.actor()?, id, version_of(&map), &status, Some(reason.as_str())).await;
     match result {
         Ok(_) => Ok(Redirect::to(&url(id)).into_response()),
         Err(error) if form_errors(&error).is_some() => {

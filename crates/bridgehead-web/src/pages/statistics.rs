@@ -75,14 +75,7 @@ fn chart(ctx: &Ctx, table: &InvestmentTable) -> Chart {
             { "name": growth_name, "type": "line", "yAxisIndex": 1, "data": growth }
         ]
     });
-    Chart { title: table.title(lang_of(ctx)), spec: spec.to_string() }
-}
-
-fn lang_of(ctx: &Ctx) -> bridgehead_io::Lang {
-    match ctx.lang {
-        crate::i18n::Lang::Zh => bridgehead_io::Lang::Zh,
-        crate::i18n::Lang::En => bridgehead_io::Lang::En,
-    }
+    Chart { title: table.title(ctx.lang.io()), spec: spec.to_string() }
 }
 
 fn table_section(ctx: &Ctx, table: &InvestmentTable, query: &DashboardQuery, period: &str) -> Table {
@@ -191,7 +184,7 @@ pub async fn dashboard(
         }
         Err(error) => return Err(ctx.fail(error)),
     };
-    page.title = table.title(lang_of(&ctx));
+    page.title = table.title(ctx.lang.io());
     page.push(Section::Form(filters(&ctx, &region, &period, &query)));
     let file_query = super::query_string(
         &[("measure", &query.measure), ("industry", &query.industry)],
