@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod confirmations;
 pub mod demo;
+pub mod engine;
 pub mod enterprises;
 mod error;
 pub mod indicators;
@@ -55,10 +56,12 @@ impl Default for AccessSettings {
 pub struct App {
     pub store: Store,
     pub access: AccessSettings,
+    /// This process's statistics engine (see [`engine`]).
+    pub statistics: std::sync::Arc<engine::StatisticsEngine>,
 }
 
 impl App {
     pub fn new(store: Store, access: AccessSettings) -> Self {
-        Self { store, access }
+        Self { store, access, statistics: std::sync::Arc::default() }
     }
 }

@@ -254,7 +254,7 @@ impl App {
             }
         }
         let conversion = if record.planned_currency.as_str() == CurrencyCode::BASE {
-            Some(Conversion { total_cny_minor: record.planned_total_minor, rate: None })
+            Some(Conversion { total_cny_minor: record.planned_total_minor, total_usd_minor: None, rate: None })
         } else {
             match r::rate_on(conn, record.planned_currency.as_str(), &format_date(signed_on)).await? {
                 None => {
@@ -282,9 +282,11 @@ impl App {
                         .map(|v| v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
                         .and_then(|v| v.to_i64());
                     match cny {
-                        Some(total_cny_minor) => {
-                            Some(Conversion { total_cny_minor, rate: Some((rate.rate, rate.rate_date)) })
-                        }
+                        Some(total_cny_minor) => Some(Conversion {
+                            total_cny_minor,
+                            total_usd_minor: None,
+                            rate: Some((rate.rate, rate.rate_date)),
+                        }),
                         None => {
                             errors.push(FieldError::new("planned_total", "amount.format", "the amount is too large"));
                             None
@@ -294,9 +296,36 @@ impl App {
             }
         };
         match conversion {
-            Some(conversion) if errors.is_empty() => Ok(conversion),
+            Some(mut conversion) if errors.is_empty() => {
+                conversion.total_usd_minor = self.usd_equivalent(conn, record, &conversion, signed_on).await?;
+                Ok(conversion)
+            }
             _ => Err(AppError::Invalid(FieldErrors(errors))),
         }
+    }
+
+    /// The planned total in US dollar cents at the signing-date rate (for the size tiers):
+    /// the amount itself for a USD project, otherwise its CNY value divided by the USD rate
+    /// on or before the signing date, rounded half away from zero; `None` without a rate.
+    async fn usd_equivalent(
+        &self,
+        conn: &mut Conn,
+        record: &ProjectRecord,
+        conversion: &Conversion,
+        signed_on: time::Date,
+    ) -> AppResult<Option<i64>> {
+        if record.planned_currency.as_str() == "USD" {
+            return Ok(Some(record.planned_total_minor));
+        }
+        let Some(rate) = bridgehead_store::reference::rate_on(conn, "USD", &format_date(signed_on)).await? else {
+            return Ok(None);
+        };
+        let factor: Decimal =
+            rate.rate.parse().map_err(|_| AppError::Internal(format!("stored rate '{}'", rate.rate)))?;
+        Ok(Decimal::from(conversion.total_cny_minor)
+            .checked_div(factor)
+            .map(|v| v.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+            .and_then(|v| v.to_i64()))
     }
 
     /// Registers a project with its signing date.

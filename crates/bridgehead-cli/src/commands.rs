@@ -144,12 +144,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("restored {}", file.display());
         }
         Command::Report {
-            command: ReportCommand::Investment { region, period, format, measure, industry, lang, output },
+            command:
+                ReportCommand::Investment { region, period, format, measure, industry, tier, reference, lang, output },
         } => {
             let app = open(&settings).await?;
-            let query =
-                bridgehead_app::statistics::InvestmentQuery { region, period, measure: Some(measure), industry };
-            let table = app.investment_table(&operator(), &query).await.map_err(explain)?;
+            let filter = bridgehead_app::statistics::FilterFields { industry, tier, ..Default::default() };
+            let query = bridgehead_app::statistics::InvestmentQuery { region, period, measure: Some(measure), filter };
+            let table = if reference {
+                app.investment_table_reference(&operator(), &query).await
+            } else {
+                app.investment_table(&operator(), &query).await
+            };
+            let table = table.map_err(explain)?;
             let lang = match lang {
                 LangArg::Zh => bridgehead_io::Lang::Zh,
                 LangArg::En => bridgehead_io::Lang::En,
@@ -224,6 +230,14 @@ async fn serve(app: App, settings: &Settings, banner: Option<String>) -> anyhow:
     if let Some(banner) = banner {
         println!("{banner}");
     }
+    let engine = app.statistics.start(&app.store).await.map_err(explain)?;
+    println!(
+        "Statistics engine: {} projects, {} month entries, {} MiB, built in {} ms",
+        engine.projects,
+        engine.entries,
+        engine.memory_bytes / (1 << 20),
+        engine.build_millis
+    );
     println!("Bridgehead is serving at http://{address}/ (database: {})", app.store.backend().name());
     let web = WebSettings {
         secure_cookies: settings.secure_cookies,

@@ -224,6 +224,13 @@ pub enum ReportCommand {
         /// Only projects whose GB/T 4754 class starts with these digits.
         #[arg(long)]
         industry: Option<String>,
+        /// Only projects of this size tier and above (billion, ten_billion by default).
+        #[arg(long)]
+        tier: Option<String>,
+        /// Compute in SQL straight from the tables (the reference the statistics engine is
+        /// checked against) instead of through the engine.
+        #[arg(long)]
+        reference: bool,
         /// Language of the title and headers.
         #[arg(long, value_enum, default_value = "zh")]
         lang: LangArg,

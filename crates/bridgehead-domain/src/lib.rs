@@ -6,6 +6,7 @@ pub mod access;
 pub mod calendar;
 pub mod codes;
 pub mod enterprise;
+pub mod facts;
 pub mod field;
 pub mod indicators;
 pub mod innovation;

@@ -934,6 +934,9 @@ pub struct Project {
     pub record: ProjectRecord,
     /// The planned total in CNY at the signing-date rate.
     pub planned_total_cny_minor: i64,
+    /// The planned total in US dollar cents at the signing-date rate; `None` when no USD
+    /// rate was known on or before the signing date.
+    pub planned_total_usd_minor: Option<i64>,
     /// The rate used (CNY per unit) and its date; `None` for CNY projects.
     pub conversion: Option<(String, String)>,
     pub signed_on: Date,

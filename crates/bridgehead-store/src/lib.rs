@@ -62,6 +62,9 @@ pub struct Store {
     /// (instead of letting them collide inside SQLite) keeps `BEGIN IMMEDIATE` waits
     /// short and fair; other processes are handled by SQLite's busy timeout.
     writer: Option<Arc<Mutex<()>>>,
+    /// Transactions committed through this store (all clones), so that caches in this
+    /// process can tell at once that something may have changed.
+    commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -74,11 +77,13 @@ impl std::fmt::Debug for Store {
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
     _writer: Option<OwnedMutexGuard<()>>,
+    commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         self.inner.commit().await?;
+        self.commits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -164,7 +169,7 @@ impl Store {
             .await
             .map_err(StoreError::Connect)?;
         let writer = matches!(backend, Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Self { pool, backend, writer })
+        Ok(Self { pool, backend, writer, commits: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -186,7 +191,21 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, _writer: guard })
+        Ok(Tx { inner, _writer: guard, commits: self.commits.clone() })
+    }
+
+    /// A read-only transaction that sees one consistent snapshot of the database for all
+    /// its statements (SQLite: a deferred transaction; PostgreSQL: repeatable read).
+    pub async fn snapshot(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+        })
+    }
+
+    /// How many transactions this process has committed through this store.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// A pooled connection for reading.

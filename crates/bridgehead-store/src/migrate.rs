@@ -59,6 +59,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "statistics_engine",
+        common: include_str!("../migrations/0007_statistics_engine.sql"),
+        sqlite: include_str!("../migrations/0007_statistics_engine.sqlite.sql"),
+        postgres: include_str!("../migrations/0007_statistics_engine.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

@@ -16,11 +16,11 @@ use sqlx::any::AnyRow;
 use crate::sql::{SqlBuilder, Value, like_pattern};
 use crate::{Conn, StoreError, StoreResult, now_text};
 
-fn corrupt(what: &str, value: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("project {what} '{value}'"))
 }
 
-fn date_of(text: &str) -> StoreResult<time::Date> {
+pub(crate) fn date_of(text: &str) -> StoreResult<time::Date> {
     parse_date(text).map_err(|_| corrupt("date", text))
 }
 
@@ -111,6 +111,7 @@ fn project_from_row(row: &AnyRow, investors: Vec<Investor>, cluster_ids: Vec<i64
         version: row.try_get("version")?,
         record,
         planned_total_cny_minor: row.try_get("planned_total_cny_minor")?,
+        planned_total_usd_minor: row.try_get("planned_total_usd_minor")?,
         conversion: rate.zip(rate_date),
         signed_on: date_of(&signed_on)?,
         state: StageState {
@@ -161,14 +162,16 @@ async fn set_parts(conn: &mut Conn, id: i64, record: &ProjectRecord) -> StoreRes
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Conversion {
     pub total_cny_minor: i64,
+    /// In US dollar cents at the signing-date rate, when a USD rate was known.
+    pub total_usd_minor: Option<i64>,
     /// (rate, date) for a foreign currency.
     pub rate: Option<(String, String)>,
 }
 
 const PROJECT_COLUMNS: &str = "code, national_code, name_zh, name_en, region_code, park_id, industry_edition, industry_code, \
     project_type, capital_source, source_country, from_shanghai, fortune_global_500, central_soe, planned_total_minor, \
-    planned_fixed_assets_minor, planned_equipment_minor, planned_currency, planned_total_cny_minor, conversion_rate, \
-    conversion_date, planned_start_on, planned_production_on";
+    planned_fixed_assets_minor, planned_equipment_minor, planned_currency, planned_total_cny_minor, planned_total_usd_minor, \
+    conversion_rate, conversion_date, planned_start_on, planned_production_on";
 
 fn bind_project(sql: &mut SqlBuilder, record: &ProjectRecord, conversion: &Conversion) {
     let (rate, rate_date) = conversion.rate.clone().unzip();
@@ -192,6 +195,7 @@ fn bind_project(sql: &mut SqlBuilder, record: &ProjectRecord, conversion: &Conve
         optional_int(record.planned_equipment_minor),
         Value::Text(record.planned_currency.to_string()),
         Value::Int(conversion.total_cny_minor),
+        optional_int(conversion.total_usd_minor),
         optional_text(rate),
         optional_text(rate_date),
         optional_text(record.planned_start_on.map(format_date)),

@@ -3,7 +3,7 @@
 
 use bridgehead_app::AppError;
 use bridgehead_app::projects::{EventInput, ReportImportMode};
-use bridgehead_app::statistics::{InvestmentQuery, hundred_millions};
+use bridgehead_app::statistics::{FilterFields, InvestmentQuery, hundred_millions};
 use bridgehead_domain::access::Role;
 use bridgehead_domain::project::ProjectFields;
 use bridgehead_domain::statistics::published;
@@ -46,6 +46,10 @@ async fn project_with_reports(
         .unwrap();
 }
 
+fn filter_industry(prefix: &str) -> FilterFields {
+    FilterFields { industry: Some(prefix.into()), ..FilterFields::default() }
+}
+
 #[tokio::test]
 async fn the_official_table_adds_up_compares_and_ranks() {
     let (_db, app) = setup().await;
@@ -77,7 +81,7 @@ async fn the_official_table_adds_up_compares_and_ranks() {
     assert_eq!(hundred_millions(table.total.line.current_minor), "0.63");
 
     // An industry filter and the equipment measure.
-    let division_36 = InvestmentQuery { industry: Some("36".into()), ..query.clone() };
+    let division_36 = InvestmentQuery { filter: filter_industry("36"), ..query.clone() };
     let filtered = app.investment_table(&city, &division_36).await.unwrap();
     assert_eq!(filtered.total.line.current_minor, 5_400_000_000, "3 × (12 + 6) million");
     let equipment = InvestmentQuery { measure: Some("equipment".into()), ..query.clone() };
@@ -96,7 +100,7 @@ async fn the_official_table_adds_up_compares_and_ranks() {
     assert_eq!(app.investment_table(&pinghu_officer, &own).await.unwrap().total.line.current_minor, 4_500_000_000);
     let enterprise = actor(&app, &world, Role::EnterpriseUser).await;
     assert!(matches!(app.investment_table(&enterprise, &query).await, Err(AppError::Forbidden(_))));
-    let bad = InvestmentQuery { period: "2023-13".into(), industry: Some("3x".into()), ..query };
+    let bad = InvestmentQuery { period: "2023-13".into(), filter: filter_industry("3x"), ..query };
     match app.investment_table(&city, &bad).await {
         Err(AppError::Invalid(errors)) => {
             let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();

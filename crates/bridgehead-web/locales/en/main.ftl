@@ -702,3 +702,5 @@ list-separator = ,
 statistics-with-source = { $figure } ({ $source })
 statistics-no-figures = No reports have been approved by the city in this region yet, so there are no figures to show.
 error-report-implausible = More than { $max } yuan in one month is not a plausible report
+statistics-tier = Size tier
+statistics-tier-all = All projects

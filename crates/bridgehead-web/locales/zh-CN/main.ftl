@@ -702,3 +702,5 @@ list-separator = ，
 statistics-with-source = { $figure }（{ $source }）
 statistics-no-figures = 本地区尚无市级审核通过的月报，暂无统计数据。
 error-report-implausible = 单月完成投资超过 { $max } 元，不是合理的月报数据
+statistics-tier = 规模
+statistics-tier-all = 全部项目

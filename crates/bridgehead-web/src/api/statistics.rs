@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use bridgehead_app::statistics::{InvestmentQuery, InvestmentTable, NamedLine};
+use bridgehead_app::statistics::{FilterFields, InvestmentQuery, InvestmentTable, NamedLine};
 use bridgehead_domain::money::format_major_units;
 use bridgehead_domain::statistics::published_text;
 use serde::{Deserialize, Serialize};
@@ -25,11 +25,33 @@ pub struct TableQuery {
     pub measure: Option<String>,
     /// Only projects whose GB/T 4754 class starts with these digits (1 to 4).
     pub industry: Option<String>,
+    /// Only projects of this size tier and above (a tier code, see `/statistics/size-tiers`).
+    pub tier: Option<String>,
+    /// Only projects in this cluster (id).
+    pub cluster: Option<String>,
+    /// Only projects in this park (id).
+    pub park: Option<String>,
+    /// Only projects of this type: new, expansion, technological_transformation.
+    pub project_type: Option<String>,
+    /// Only projects with this source of capital: domestic, foreign, hk_macao_taiwan.
+    pub capital_source: Option<String>,
 }
 
 impl TableQuery {
     fn query(self) -> InvestmentQuery {
-        InvestmentQuery { region: self.region, period: self.period, measure: self.measure, industry: self.industry }
+        InvestmentQuery {
+            region: self.region,
+            period: self.period,
+            measure: self.measure,
+            filter: FilterFields {
+                industry: self.industry,
+                tier: self.tier,
+                cluster: self.cluster,
+                park: self.park,
+                project_type: self.project_type,
+                capital_source: self.capital_source,
+            },
+        }
     }
 }
 

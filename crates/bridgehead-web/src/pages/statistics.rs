@@ -7,7 +7,8 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use bridgehead_app::AppError;
-use bridgehead_app::statistics::{InvestmentQuery, InvestmentTable, hundred_millions};
+use bridgehead_app::statistics::{FilterFields, InvestmentQuery, InvestmentTable, hundred_millions};
+use bridgehead_domain::facts::SizeTier;
 use bridgehead_domain::statistics::published_text;
 use serde_json::json;
 
@@ -20,15 +21,18 @@ pub struct DashboardQuery {
     period: Option<String>,
     measure: Option<String>,
     industry: Option<String>,
+    tier: Option<String>,
 }
 
 fn link(query: &DashboardQuery, region: &str, period: &str) -> String {
-    let pairs = [("measure", &query.measure), ("industry", &query.industry)];
+    let pairs = [("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier)];
     let extra = [("region", region.to_owned()), ("period", period.to_owned())];
     format!("/statistics?{}", super::query_string(&pairs, &extra))
 }
 
-fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery) -> Form {
+fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery, tiers: &[SizeTier]) -> Form {
+    let mut tier_options = vec![(String::new(), ctx.t("statistics-tier-all"))];
+    tier_options.extend(tiers.iter().map(|t| (t.code.clone(), ctx.lang.name(&t.name_zh, Some(&t.name_en)).to_owned())));
     let measures = vec![
         ("completed".to_owned(), ctx.t("statistics-measure-completed")),
         ("equipment".to_owned(), ctx.t("statistics-measure-equipment")),
@@ -43,6 +47,10 @@ fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery) -> For
         .field(
             Field::new("industry", ctx.t("statistics-industry"), "text")
                 .value(query.industry.clone().unwrap_or_default()),
+        )
+        .field(
+            Field::new("tier", ctx.t("statistics-tier"), "select")
+                .options(tier_options, &[query.tier.clone().unwrap_or_default()]),
         )
 }
 
@@ -118,6 +126,7 @@ pub async fn dashboard(
 ) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     let latest = state.app.latest_statistics_period(actor).await.map_err(|e| ctx.fail(e))?;
+    let tiers = state.app.size_tiers(actor).await.map_err(|e| ctx.fail(e))?;
     let period = query
         .period
         .clone()
@@ -133,7 +142,7 @@ pub async fn dashboard(
     let mut page = PageView::new(ctx.t("statistics-title")).intro(ctx.t("statistics-intro"));
     let Some(region) = region else {
         // The whole installation: start from a province.
-        page.push(Section::Form(filters(&ctx, "", &period, &query)));
+        page.push(Section::Form(filters(&ctx, "", &period, &query, &tiers)));
         let provinces = state
             .app
             .regions(
@@ -161,7 +170,7 @@ pub async fn dashboard(
     };
     if period.is_empty() {
         // Nothing counted yet in the visitor's region: the form, and why the table is empty.
-        page.push(Section::Form(filters(&ctx, &region, &period, &query)));
+        page.push(Section::Form(filters(&ctx, &region, &period, &query, &tiers)));
         page.push(Section::Notice(Notice::warning(ctx.t("statistics-no-figures"))));
         return Ok(ctx.render(page));
     }
@@ -169,12 +178,12 @@ pub async fn dashboard(
         region: region.clone(),
         period: period.clone(),
         measure: query.measure.clone(),
-        industry: query.industry.clone(),
+        filter: FilterFields { industry: query.industry.clone(), tier: query.tier.clone(), ..FilterFields::default() },
     };
     let table = match state.app.investment_table(actor, &app_query).await {
         Ok(table) => table,
         Err(AppError::Invalid(errors)) => {
-            let mut form = filters(&ctx, &region, &period, &query);
+            let mut form = filters(&ctx, &region, &period, &query, &tiers);
             let unplaced = form.attach_errors(ctx.lang, &errors.0);
             if !unplaced.is_empty() {
                 page.push(Section::Notice(Notice::error(unplaced.join("; "))));
@@ -185,9 +194,9 @@ pub async fn dashboard(
         Err(error) => return Err(ctx.fail(error)),
     };
     page.title = table.title(ctx.lang.io());
-    page.push(Section::Form(filters(&ctx, &region, &period, &query)));
+    page.push(Section::Form(filters(&ctx, &region, &period, &query, &tiers)));
     let file_query = super::query_string(
-        &[("measure", &query.measure), ("industry", &query.industry)],
+        &[("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier)],
         &[("region", region.clone()), ("period", period.clone()), ("lang", ctx.lang.code().to_owned())],
     );
     let mut links = vec![
