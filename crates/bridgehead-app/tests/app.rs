@@ -51,3 +51,6 @@ mod statistics;
 
 #[path = "app/demo.rs"]
 mod demo;
+
+#[path = "app/engine.rs"]
+mod engine;
