@@ -268,7 +268,182 @@ fn ongoing_reports_wan(projects: usize) -> Vec<[i64; 18]> {
     rows
 }
 
+/// A project signed between October 2018 and June 2019 (demo_facts.md, 2019 article).
+struct SigningOf2019 {
+    name_zh: String,
+    name_en: String,
+    region: &'static str,
+    /// Planned total in major units of `currency`.
+    planned: i64,
+    currency: &'static str,
+    foreign: bool,
+    fortune_global_500: bool,
+    central_soe: bool,
+    signed_on: String,
+    events: Vec<(&'static str, &'static str)>,
+}
+
+/// The projects behind the 2019 figures: in the nine months to June 2019, 14 projects of
+/// 10 billion yuan and more and 31 more of 1 billion yuan or USD 100 million and more
+/// (20 of the 45 in the fourth quarter of 2018, 25 in the first half of 2019); seven
+/// in the first half from Fortune Global 500 enterprises, five of them domestic; and six
+/// smaller projects in the same months, below every tier. The four named in the article
+/// carry its descriptions; everything else, and every amount except the Great Wall
+/// project's 11 billion yuan, is illustrative.
+fn signings_of_2019() -> Vec<SigningOf2019> {
+    let units = ["330402", "330411", "330421", "330424", "330481", "330482", "330483"];
+    let project = |name_zh: &str, name_en: &str, region: &'static str, planned: i64, signed_on: String| SigningOf2019 {
+        name_zh: name_zh.to_owned(),
+        name_en: name_en.to_owned(),
+        region,
+        planned,
+        currency: "CNY",
+        foreign: false,
+        fortune_global_500: false,
+        central_soe: false,
+        signed_on,
+        events: Vec::new(),
+    };
+    // Fourth quarter of 2018 (from 10 October, after the first USD rate) and first half of 2019.
+    let q4 = |n: usize| format!("2018-{:02}-{:02}", 10 + n % 3, 10 + n % 18);
+    let h1 = |n: usize| format!("2019-{:02}-{:02}", 1 + n % 6, 3 + n % 25);
+    let mut list = vec![
+        SigningOf2019 {
+            events: vec![("started", "2019-09-20"), ("in_production", "2022-06-28")],
+            ..project(
+                "长城汽车平湖整车项目（据报道，金额外信息为示例）",
+                "Great Wall Motor vehicle project, Pinghu (as reported; details illustrative)",
+                "330482",
+                11_000_000_000,
+                "2019-01-18".into(),
+            )
+        },
+        SigningOf2019 {
+            currency: "USD",
+            foreign: true,
+            ..project(
+                "荷兰锂电池项目（示例）",
+                "Lithium cell project from the Netherlands (illustrative)",
+                "330481",
+                2_000_000_000,
+                "2019-04-12".into(),
+            )
+        },
+        project(
+            "大尺寸硅片项目（示例）",
+            "Large silicon wafer project (illustrative)",
+            "330421",
+            15_000_000_000,
+            q4(0),
+        ),
+        SigningOf2019 {
+            fortune_global_500: true,
+            central_soe: true,
+            ..project(
+                "航天科技集团下属企业高分子材料项目（示例）",
+                "Macro-molecule materials project of a CASC subsidiary (illustrative)",
+                "330483",
+                12_000_000_000,
+                h1(1),
+            )
+        },
+    ];
+    // Ten more of 10 billion yuan and more, five in each half: with the four above, six
+    // in the fourth quarter of 2018 and eight in the first half of 2019.
+    for n in 0..10 {
+        let signed_on = if n < 5 { q4(n + 1) } else { h1(n) };
+        list.push(SigningOf2019 {
+            fortune_global_500: n == 6 || n == 7,
+            ..project(
+                &format!("示例百亿级制造业项目{}（示例）", n + 1),
+                &format!("Example 10-billion-yuan manufacturing project {} (illustrative)", n + 1),
+                units[n % units.len()],
+                10_000_000_000 + (n as i64 % 4) * 2_500_000_000,
+                signed_on,
+            )
+        });
+    }
+    // Thirty-one of 1 billion yuan or USD 100 million and more: fourteen in the fourth
+    // quarter of 2018, seventeen in the first half of 2019; every fourth in US dollars.
+    for n in 0..31 {
+        let usd = n % 4 == 3;
+        let in_2019 = n >= 14;
+        list.push(SigningOf2019 {
+            currency: if usd { "USD" } else { "CNY" },
+            foreign: usd,
+            // Fortune Global 500: two domestic (18, 21) and two foreign (15, 19), all in 2019.
+            fortune_global_500: matches!(n, 15 | 18 | 19 | 21),
+            ..project(
+                &format!("示例亿元级制造业项目{}（示例）", n + 1),
+                &format!("Example billion-yuan manufacturing project {} (illustrative)", n + 1),
+                units[(n + 3) % units.len()],
+                if usd {
+                    120_000_000 + (n as i64 % 5) * 90_000_000
+                } else {
+                    1_000_000_000 + (n as i64 % 8) * 1_000_000_000
+                },
+                if in_2019 { h1(n) } else { q4(n) },
+            )
+        });
+    }
+    // Six below every tier: under 1 billion yuan and under USD 100 million (600 million
+    // yuan is USD 87 million at 6.8957).
+    for n in 0..6 {
+        list.push(project(
+            &format!("示例制造业项目{}（示例）", n + 1),
+            &format!("Example manufacturing project {} (illustrative)", n + 1),
+            units[n % units.len()],
+            200_000_000 + (n as i64) * 80_000_000,
+            if n % 2 == 0 { q4(n) } else { h1(n) },
+        ));
+    }
+    list
+}
+
 impl App {
+    /// The projects signed between October 2018 and June 2019 behind the 2019 figures
+    /// (see [`signings_of_2019`]); no reports, so the calibrated 2022–2023 figures stay.
+    async fn build_demo_2019(&self, operator: &Actor) -> AppResult<usize> {
+        use bridgehead_domain::project::ProjectFields;
+        let mut created = 0;
+        for (n, signing) in signings_of_2019().into_iter().enumerate() {
+            let code = format!("{}-{}-36-01-{:06}", &signing.signed_on[..4], signing.region, 300 + n);
+            if bridgehead_store::projects::get_project_by_code(&mut *self.store.read().await?, &code).await?.is_some() {
+                continue;
+            }
+            let place = PLACES.iter().position(|p| p.0 == signing.region).unwrap_or(0);
+            let investor_code = demo_credit_code(signing.region, place * 5 + n % 5);
+            let investor =
+                bridgehead_store::enterprises::get_by_credit_code(&mut *self.store.read().await?, &investor_code)
+                    .await?
+                    .ok_or(AppError::NotFound { what: "demo enterprise" })?;
+            let fields = ProjectFields {
+                code: Some(code),
+                name_zh: Some(signing.name_zh),
+                name_en: Some(signing.name_en),
+                region_code: Some(signing.region.to_owned()),
+                industry_code: Some(["3670", "3841", "3985", "2651"][n % 4].to_owned()),
+                project_type: Some("new".to_owned()),
+                capital_source: Some(if signing.foreign { "foreign" } else { "domestic" }.to_owned()),
+                source_country: signing.foreign.then(|| "NL".to_owned()),
+                fortune_global_500: Some(signing.fortune_global_500.to_string()),
+                central_soe: Some(signing.central_soe.to_string()),
+                planned_total: Some(signing.planned.to_string()),
+                planned_currency: Some(signing.currency.to_owned()),
+                investors: vec![(investor.id.to_string(), "100".to_owned())],
+                ..ProjectFields::default()
+            };
+            let project = self.create_project(operator, &fields, &signing.signed_on).await?;
+            for (kind, on) in signing.events {
+                let event =
+                    crate::projects::EventInput { kind: kind.into(), occurred_on: on.into(), ..Default::default() };
+                self.record_event(operator, project.id, &event).await?;
+            }
+            created += 1;
+        }
+        Ok(created)
+    }
+
     /// The ongoing projects that carry the calibrated figures: ten in each of Jiaxing's
     /// seven county-level units, signed in 2021 and started that autumn, with reports
     /// for every month from January 2022 to June 2023, approved by the city — amounts
@@ -581,6 +756,7 @@ impl App {
 
         self.build_demo_projects(&operator).await?;
         self.build_demo_ongoing(&operator).await?;
+        self.build_demo_2019(&operator).await?;
         // Published figures (demo_facts.md); the fixed-asset investment of January–June
         // 2023 is read off the article's 35.7% share.
         let indicators = "indicator,region_code,period,value,growth,source\n\

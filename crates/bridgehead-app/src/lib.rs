@@ -16,6 +16,7 @@ pub mod indicators;
 pub mod innovation;
 pub mod project_files;
 pub mod projects;
+pub mod province;
 pub mod reference;
 pub mod seed;
 pub mod statistics;

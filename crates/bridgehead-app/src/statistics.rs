@@ -4,7 +4,7 @@
 //! monthly reports; and the table as a file in the official layout.
 
 use bridgehead_domain::access::Role;
-use bridgehead_domain::facts::{Breakdown, Filter, KeyedSums, Measure, SizeTier, Sums};
+use bridgehead_domain::facts::{Breakdown, CountedEvent, Counts, Filter, KeyedSums, Measure, SizeTier, Sums};
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{CapitalSource, ProjectType};
 use bridgehead_domain::reference::Region;
@@ -209,13 +209,9 @@ impl App {
         let region = self.statistics_region(actor, &query.region).await?;
         let index = self.statistics.current(&self.store).await?;
         let mut errors = FieldErrors::default();
-        let period = parse_period(&mut errors, "period", &query.period);
-        let measure = parse_measure(&mut errors, query.measure.as_ref());
-        let filter = parse_filter(&mut errors, &query.filter, index.tiers());
-        let (Some(period), Some(measure)) = (period, measure) else { return Err(AppError::Invalid(errors)) };
-        if !errors.is_empty() {
+        let Some((period, measure, filter)) = Self::parse_table_query(query, index.tiers(), &mut errors) else {
             return Err(AppError::Invalid(errors));
-        }
+        };
         let sums = index
             .sums(&region.code, period, measure, &filter, Breakdown::ChildRegions)
             .ok_or(AppError::NotFound { what: "region" })?;
@@ -282,13 +278,9 @@ impl App {
         let mut conn = self.store.read().await?;
         let tiers = bridgehead_store::statistics::size_tiers(&mut conn).await?;
         let mut errors = FieldErrors::default();
-        let period = parse_period(&mut errors, "period", &query.period);
-        let measure = parse_measure(&mut errors, query.measure.as_ref());
-        let filter = parse_filter(&mut errors, &query.filter, &tiers);
-        let (Some(period), Some(measure)) = (period, measure) else { return Err(AppError::Invalid(errors)) };
-        if !errors.is_empty() {
+        let Some((period, measure, filter)) = Self::parse_table_query(query, &tiers, &mut errors) else {
             return Err(AppError::Invalid(errors));
-        }
+        };
         let sums_query = SumsQuery {
             region: region.code.clone(),
             through: period,
@@ -390,4 +382,340 @@ fn month_name(month: u8) -> &'static str {
         "December",
     ];
     NAMES.get(usize::from(month.saturating_sub(1))).copied().unwrap_or("")
+}
+
+/// A count of projects as asked, as given.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectCountQuery {
+    pub region: String,
+    /// `signed` (default), `started` or `in_production`.
+    pub event: Option<String>,
+    /// The window's last day, YYYY-MM-DD.
+    pub through: String,
+    /// The window's length in months, ending on `through` (1 to 120; default 12).
+    pub months: Option<String>,
+    /// The lines: `region` (default), `tier`, `industry`, `cluster`, `park`,
+    /// `project_type`, `capital_source`.
+    pub by: Option<String>,
+    pub filter: FilterFields,
+    /// `true`: Fortune Global 500 investors only.
+    pub fortune_global_500: Option<String>,
+}
+
+/// Counts of projects whose event date lies in a window, with the tiers that explain
+/// the `tier` lines.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectCounts {
+    pub region_code: String,
+    pub event: CountedEvent,
+    pub from: String,
+    pub to: String,
+    pub by: Breakdown,
+    pub counts: Counts,
+    /// The size tiers from the lowest threshold up. A project counts in the highest tier
+    /// it reaches (tier lines do not nest); the `tier` filter keeps that tier and above.
+    pub tiers: Vec<SizeTier>,
+}
+
+fn parse_counted_event(errors: &mut FieldErrors, raw: Option<&String>) -> Option<CountedEvent> {
+    let raw = present(raw).unwrap_or("signed");
+    let event = CountedEvent::ALL.iter().copied().find(|e| e.as_str() == raw);
+    if event.is_none() {
+        errors.push(
+            FieldError::new("event", "statistics.event", "expected signed, started or in_production").with_value(raw),
+        );
+    }
+    event
+}
+
+fn parse_breakdown(errors: &mut FieldErrors, raw: Option<&String>) -> Option<Breakdown> {
+    let raw = present(raw).unwrap_or("region");
+    let by = Breakdown::parse(raw);
+    if by.is_none() {
+        let expected = Breakdown::ALL.iter().map(|b| b.as_str()).collect::<Vec<_>>().join(", ");
+        errors.push(FieldError::new("by", "statistics.by", format!("expected one of {expected}")).with_value(raw));
+    }
+    by
+}
+
+/// The first day of a window of `months` months ending on `to` (2019-06-30 and 9 months:
+/// 2018-10-01).
+pub fn window_start(to: time::Date, months: u32) -> time::Date {
+    let next = to.next_day().unwrap_or(to);
+    let index = i64::from(next.year()) * 12 + i64::from(u8::from(next.month())) - 1 - i64::from(months);
+    let start = Period::from_index(index).map_or(time::Date::MIN, Period::first_day);
+    // A window ending mid-month starts on the same day of the month, clamped.
+    if next.day() == 1 { start } else { start.replace_day(next.day()).unwrap_or(start) }
+}
+
+impl App {
+    /// Counts of projects signed, started or put into production in a window ("projects
+    /// of 10 billion yuan and more signed in the last nine months"), by line.
+    pub async fn project_counts(&self, actor: &Actor, query: &ProjectCountQuery) -> AppResult<ProjectCounts> {
+        let region = self.statistics_region(actor, &query.region).await?;
+        let index = self.statistics.current(&self.store).await?;
+        let mut errors = FieldErrors::default();
+        let event = parse_counted_event(&mut errors, query.event.as_ref());
+        let by = parse_breakdown(&mut errors, query.by.as_ref());
+        let to = errors.take(
+            bridgehead_domain::enterprise::parse_date(query.through.trim())
+                .map_err(|m| FieldError::new("through", "date.format", m).with_value(&query.through)),
+        );
+        let months = match present(query.months.as_ref()) {
+            None => Some(12),
+            Some(raw) => errors.take(raw.parse::<u32>().ok().filter(|m| (1..=120).contains(m)).ok_or_else(|| {
+                FieldError::new("months", "statistics.months", "expected a number of months from 1 to 120")
+                    .with_value(raw)
+            })),
+        };
+        let mut filter = parse_filter(&mut errors, &query.filter, index.tiers());
+        filter.fortune_global_500 = match present(query.fortune_global_500.as_ref()) {
+            None => None,
+            Some(raw) => errors.take(bridgehead_domain::enterprise::parse_flag(raw).ok_or_else(|| {
+                FieldError::new("fortune_global_500", "flag.format", "expected true or false").with_value(raw)
+            })),
+        };
+        let (Some(event), Some(by), Some(to), Some(months)) = (event, by, to, months) else {
+            return Err(AppError::Invalid(errors));
+        };
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let from = window_start(to, months);
+        let counts =
+            index.counts(&region.code, &filter, by, event, from, to).ok_or(AppError::NotFound { what: "region" })?;
+        Ok(ProjectCounts {
+            region_code: region.code,
+            event,
+            from: bridgehead_domain::enterprise::format_date(from),
+            to: bridgehead_domain::enterprise::format_date(to),
+            by,
+            counts,
+            tiers: index.tiers().to_vec(),
+        })
+    }
+}
+
+/// A line of a breakdown: the key, its name in both languages, and the figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakdownLine {
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// Growth, share of the total and rank among the lines, as in the official table.
+    pub line: TableLine,
+}
+
+/// The region's figure for January..N broken down by a dimension.
+#[derive(Debug, Clone, Serialize)]
+pub struct InvestmentBreakdown {
+    pub region_code: String,
+    pub period: Period,
+    pub measure: &'static str,
+    pub by: Breakdown,
+    pub filter: Filter,
+    pub total: TableLine,
+    /// Lines with a non-zero figure, by key. Clusters overlap (a project may belong to
+    /// several), so cluster lines may add up to more than the total.
+    pub lines: Vec<BreakdownLine>,
+}
+
+/// A region's cumulative figure month by month through a year, beside the year before.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendMonth {
+    pub period: Period,
+    /// January..this month of the year.
+    pub cumulative_minor: i64,
+    /// January..the same month a year earlier.
+    pub previous_cumulative_minor: i64,
+    /// This month alone (the difference of two cumulative values).
+    pub month_minor: i64,
+    pub growth_percent: Option<rust_decimal::Decimal>,
+}
+
+/// A project behind a figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contributor {
+    pub project_id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub region_code: String,
+    pub current_minor: i64,
+    pub previous_minor: i64,
+}
+
+impl App {
+    /// Parses a table query's period, measure and filter against the engine's tiers.
+    fn parse_table_query(
+        query: &InvestmentQuery,
+        tiers: &[SizeTier],
+        errors: &mut FieldErrors,
+    ) -> Option<(Period, Measure, Filter)> {
+        let period = parse_period(errors, "period", &query.period);
+        let measure = parse_measure(errors, query.measure.as_ref());
+        let filter = parse_filter(errors, &query.filter, tiers);
+        match (period, measure) {
+            (Some(period), Some(measure)) if errors.is_empty() => Some((period, measure, filter)),
+            _ => None,
+        }
+    }
+
+    /// The region's figure for January..N by a dimension (`by`: industry, cluster, park,
+    /// project_type, capital_source, tier; or region for its children).
+    pub async fn investment_breakdown(
+        &self,
+        actor: &Actor,
+        query: &InvestmentQuery,
+        by: Option<&String>,
+    ) -> AppResult<InvestmentBreakdown> {
+        let region = self.statistics_region(actor, &query.region).await?;
+        let index = self.statistics.current(&self.store).await?;
+        let mut errors = FieldErrors::default();
+        let by = parse_breakdown(&mut errors, by);
+        let parsed = Self::parse_table_query(query, index.tiers(), &mut errors);
+        let (Some(by), Some((period, measure, filter))) = (by, parsed) else { return Err(AppError::Invalid(errors)) };
+        let sums =
+            index.sums(&region.code, period, measure, &filter, by).ok_or(AppError::NotFound { what: "region" })?;
+        let tiers = index.tiers().to_vec();
+        drop(index);
+        let as_region = |s: &KeyedSums| RegionSums {
+            region_code: s.key.clone(),
+            current_minor: s.current_minor,
+            previous_minor: s.previous_minor,
+        };
+        let lines: Vec<RegionSums> = sums.lines.iter().map(as_region).collect();
+        let table = region_table(&as_region(&sums.total), &lines);
+        let names = self.line_names(by, &tiers, &table.children).await?;
+        let lines = table
+            .children
+            .into_iter()
+            .zip(names)
+            .map(|(line, (name_zh, name_en))| BreakdownLine { key: line.region_code.clone(), name_zh, name_en, line })
+            .collect();
+        Ok(InvestmentBreakdown {
+            region_code: region.code,
+            period,
+            measure: measure.as_str(),
+            by,
+            filter,
+            total: table.total,
+            lines,
+        })
+    }
+
+    /// The names of a breakdown's lines (the key itself when it names nothing stored).
+    async fn line_names(
+        &self,
+        by: Breakdown,
+        tiers: &[SizeTier],
+        lines: &[TableLine],
+    ) -> AppResult<Vec<(String, Option<String>)>> {
+        let mut conn = self.store.read().await?;
+        let mut clusters = std::collections::HashMap::new();
+        if by == Breakdown::Cluster {
+            for taxonomy in bridgehead_store::reference::list_cluster_taxonomies(&mut conn, None).await? {
+                if let Some(full) = bridgehead_store::reference::get_cluster_taxonomy(&mut conn, taxonomy.id).await? {
+                    for cluster in full.clusters {
+                        let zh = format!("{}：{}", full.name_zh, cluster.name_zh);
+                        clusters.insert(cluster.id.to_string(), (zh, cluster.name_en));
+                    }
+                }
+            }
+        }
+        let mut names = Vec::with_capacity(lines.len());
+        for line in lines {
+            let key = line.region_code.as_str();
+            let name = match by {
+                _ if key.is_empty() => ("（未分类）".to_owned(), Some("(none)".to_owned())),
+                Breakdown::ChildRegions => bridgehead_store::reference::get_region(&mut conn, key)
+                    .await?
+                    .map_or((key.to_owned(), None), |r| (r.name_zh, r.name_en)),
+                Breakdown::IndustryDivision => bridgehead_store::reference::get_industry(
+                    &mut conn,
+                    bridgehead_domain::codes::INDUSTRY_EDITION,
+                    key,
+                )
+                .await?
+                .map_or((key.to_owned(), None), |i| (format!("{key} {}", i.name_zh), i.name_en)),
+                Breakdown::Cluster => clusters.get(key).cloned().unwrap_or((key.to_owned(), None)),
+                Breakdown::Park => match key.parse::<i64>() {
+                    Ok(id) => bridgehead_store::reference::get_park(&mut conn, id)
+                        .await?
+                        .map_or((key.to_owned(), None), |p| (p.name_zh, p.name_en)),
+                    Err(_) => (key.to_owned(), None),
+                },
+                Breakdown::Tier => tiers
+                    .iter()
+                    .find(|t| t.code == key)
+                    .map_or((key.to_owned(), None), |t| (t.name_zh.clone(), Some(t.name_en.clone()))),
+                Breakdown::ProjectType | Breakdown::CapitalSource => (key.to_owned(), Some(key.to_owned())),
+            };
+            names.push(name);
+        }
+        Ok(names)
+    }
+
+    /// The region's cumulative figure for each month of the period's year through the
+    /// period, beside the same months a year earlier.
+    pub async fn investment_trend(&self, actor: &Actor, query: &InvestmentQuery) -> AppResult<Vec<TrendMonth>> {
+        let region = self.statistics_region(actor, &query.region).await?;
+        let index = self.statistics.current(&self.store).await?;
+        let mut errors = FieldErrors::default();
+        let Some((period, measure, filter)) = Self::parse_table_query(query, index.tiers(), &mut errors) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let not_found = || AppError::NotFound { what: "region" };
+        let year = index.months_of_year(&region.code, period.year(), measure, &filter).ok_or_else(not_found)?;
+        let before = index.months_of_year(&region.code, period.year() - 1, measure, &filter).ok_or_else(not_found)?;
+        let months = usize::from(period.month());
+        Ok((0..months)
+            .map(|m| TrendMonth {
+                period: Period::new(period.year(), u8::try_from(m + 1).unwrap_or(1)).unwrap_or(period),
+                cumulative_minor: year[m],
+                previous_cumulative_minor: before[m],
+                month_minor: year[m] - if m == 0 { 0 } else { year[m - 1] },
+                growth_percent: bridgehead_domain::statistics::growth_percent(year[m], before[m]),
+            })
+            .collect())
+    }
+
+    /// The projects behind the region's figure for January..N (largest first; at most
+    /// `limit`) and how many there are in all.
+    pub async fn investment_contributors(
+        &self,
+        actor: &Actor,
+        query: &InvestmentQuery,
+        limit: usize,
+    ) -> AppResult<(Vec<Contributor>, usize)> {
+        let region = self.statistics_region(actor, &query.region).await?;
+        let index = self.statistics.current(&self.store).await?;
+        let mut errors = FieldErrors::default();
+        let Some((period, measure, filter)) = Self::parse_table_query(query, index.tiers(), &mut errors) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let found =
+            index.contributors(&region.code, period, measure, &filter).ok_or(AppError::NotFound { what: "region" })?;
+        drop(index);
+        let all = found.len();
+        let shown: Vec<(i64, i64, i64)> = found.into_iter().take(limit).collect();
+        let ids: Vec<i64> = shown.iter().map(|c| c.0).collect();
+        let mut conn = self.store.read().await?;
+        let labels = bridgehead_store::statistics::project_labels(&mut conn, &ids).await?;
+        let contributors = shown
+            .into_iter()
+            .filter_map(|(id, current_minor, previous_minor)| {
+                labels.get(&id).map(|l| Contributor {
+                    project_id: id,
+                    code: l.code.clone(),
+                    name_zh: l.name_zh.clone(),
+                    name_en: l.name_en.clone(),
+                    region_code: l.region_code.clone(),
+                    current_minor,
+                    previous_minor,
+                })
+            })
+            .collect();
+        Ok((contributors, all))
+    }
 }

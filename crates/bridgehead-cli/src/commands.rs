@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::settings::{EXAMPLE, Overrides, Settings};
 use crate::{
-    AuditCommand, Cli, Command, ConfigCommand, ExportKind, ImportKind, LangArg, ReportCommand, ReportFormat,
+    AuditCommand, Cli, Command, ConfigCommand, DemoScale, ExportKind, ImportKind, LangArg, ReportCommand, ReportFormat,
     UserCommand,
 };
 
@@ -105,10 +105,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open(&settings).await?;
             serve(app, &settings, None).await?;
         }
-        Command::Demo { no_serve, .. } => {
+        Command::Demo { no_serve, scale, projects, .. } => {
             let app = open(&settings).await?;
             let summary = app.build_demo().await.map_err(explain)?;
-            let banner = demo_banner(&summary);
+            let mut banner = demo_banner(&summary);
+            if scale == DemoScale::Province {
+                let mut size = bridgehead_app::province::ProvinceScale::default();
+                if let Some(projects) = projects {
+                    size.projects = projects;
+                }
+                let started = std::time::Instant::now();
+                let step = (size.projects / 20).max(1);
+                let progress = |done: usize, of: usize| {
+                    if done % step < bridgehead_app::province::PROJECTS_PER_TRANSACTION || done == of {
+                        eprintln!(
+                            "province data set: {done} of {of} projects ({:.0} s)",
+                            started.elapsed().as_secs_f64()
+                        );
+                    }
+                };
+                let province = app.build_province_demo(&size, &progress).await.map_err(explain)?;
+                banner.push_str(&format!(
+                    "\nProvince scale: {} projects, {} counted monthly reports in {} county-level regions{}.",
+                    province.projects,
+                    province.reports,
+                    province.counties.len(),
+                    if province.built {
+                        format!(", built in {:.0} s", started.elapsed().as_secs_f64())
+                    } else {
+                        " (already there)".to_owned()
+                    }
+                ));
+            }
             if no_serve {
                 println!("{banner}");
             } else {

@@ -48,6 +48,13 @@ pub enum Command {
         /// Build the demo data and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// `city`: the Jiaxing demo; `province`: that plus a synthetic province-scale data
+        /// set for the statistics benchmark (200,000 projects x 60 months of reports).
+        #[arg(long, value_enum, default_value = "city")]
+        scale: DemoScale,
+        /// Province scale only: how many projects (default 200,000).
+        #[arg(long)]
+        projects: Option<usize>,
     },
     /// Apply pending database migrations (they also run when the server starts).
     Migrate,
@@ -238,6 +245,12 @@ pub enum ReportCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoScale {
+    City,
+    Province,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

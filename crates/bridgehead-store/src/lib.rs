@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod calendar;
 pub mod confirmations;
 pub mod dialect;

@@ -499,3 +499,33 @@ pub async fn latest_counted_period(conn: &mut Conn, within: Option<&str>) -> Sto
     let latest: Option<i64> = row.try_get("latest")?;
     Ok(latest.and_then(Period::from_index))
 }
+
+/// A project as a figure's drill-down names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectLabel {
+    pub id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub region_code: String,
+}
+
+/// The labels of the projects `ids` (those that exist), by id.
+pub async fn project_labels(conn: &mut Conn, ids: &[i64]) -> StoreResult<HashMap<i64, ProjectLabel>> {
+    let mut labels = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut sql = SqlBuilder::new("SELECT id, code, name_zh, name_en, region_code FROM projects WHERE ");
+        push_ids(&mut sql, "id", Some(chunk));
+        for row in sql.build().fetch_all(&mut *conn).await? {
+            let label = ProjectLabel {
+                id: row.try_get("id")?,
+                code: row.try_get("code")?,
+                name_zh: row.try_get("name_zh")?,
+                name_en: row.try_get("name_en")?,
+                region_code: row.try_get("region_code")?,
+            };
+            labels.insert(label.id, label);
+        }
+    }
+    Ok(labels)
+}

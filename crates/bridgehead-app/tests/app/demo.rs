@@ -2,7 +2,7 @@
 //! the product computes — never through constants — and building it twice changes
 //! nothing.
 
-use bridgehead_app::statistics::{InvestmentQuery, hundred_millions};
+use bridgehead_app::statistics::{FilterFields, InvestmentQuery, ProjectCountQuery, ProjectCounts, hundred_millions};
 use bridgehead_domain::statistics::published_text;
 
 use crate::common::{admin, head, setup};
@@ -14,7 +14,7 @@ async fn jiaxing(app: &bridgehead_app::App, period: &str) -> (String, Option<Str
 }
 
 #[tokio::test]
-async fn the_demo_gives_jiaxings_published_2023_figures() {
+async fn the_demo_gives_jiaxings_published_figures() {
     let (_db, app) = setup().await;
     app.build_demo().await.unwrap();
     // January–March 2023: 29.03 billion yuan, +24.1% (001_cd80904b62bd1569.txt).
@@ -39,4 +39,60 @@ async fn the_demo_gives_jiaxings_published_2023_figures() {
         panic!("a second build changed: {changed:?}");
     }
     assert_eq!(jiaxing(&app, "2023-03").await.0, "290.30");
+
+    // 2019 (004_0e370278f6824660.txt): in the nine months to June, 14 projects of 10 billion
+    // yuan and more and 31 more of 1 billion yuan or USD 100 million and more.
+    let tiers = count(&app, "2019-06-30", "9", "tier", FilterFields::default(), None).await;
+    assert_eq!((tiers.from.as_str(), tiers.to.as_str()), ("2018-10-01", "2019-06-30"));
+    let band = |code: &str| tiers.counts.lines.iter().find(|l| l.key == code).map_or(0, |l| l.projects);
+    assert_eq!((band("ten_billion"), band("billion")), (14, 31), "{tiers:?}");
+    assert_eq!(tiers.counts.total.projects, 51, "six smaller projects count in no tier");
+    let ten_billion = FilterFields { tier: Some("ten_billion".into()), ..FilterFields::default() };
+    let by_region = count(&app, "2019-06-30", "9", "region", ten_billion, None).await;
+    assert_eq!(by_region.counts.total.projects, 14);
+    let pinghu = by_region.counts.lines.iter().find(|l| l.key == "330482").unwrap();
+    assert!(pinghu.projects >= 1, "the Great Wall project counts in Pinghu");
+    // January–June 2019: 25 projects of USD 100 million and more (the billion tier and
+    // above), seven from Fortune Global 500 enterprises, five of them domestic.
+    let billion = FilterFields { tier: Some("billion".into()), ..FilterFields::default() };
+    assert_eq!(count(&app, "2019-06-30", "6", "region", billion, None).await.counts.total.projects, 25);
+    let fortune = count(&app, "2019-06-30", "6", "capital_source", FilterFields::default(), Some("true")).await;
+    assert_eq!(fortune.counts.total.projects, 7);
+    let domestic = fortune.counts.lines.iter().find(|l| l.key == "domestic").unwrap();
+    assert_eq!(domestic.projects, 5);
+    // The Great Wall project: started in 2019, in production in 2022.
+    let started = count(&app, "2019-12-31", "12", "region", FilterFields::default(), None).await;
+    assert_eq!(started.counts.total.projects, 25 + 3, "signed in 2019: 25 in the tiers and three smaller");
+    let mut query = ProjectCountQuery {
+        region: "330482".into(),
+        event: Some("in_production".into()),
+        through: "2022-12-31".into(),
+        months: Some("12".into()),
+        ..ProjectCountQuery::default()
+    };
+    assert_eq!(app.project_counts(&admin(), &query).await.unwrap().counts.total.projects, 1);
+    query.event = Some("started".into());
+    query.through = "2019-12-31".into();
+    assert_eq!(app.project_counts(&admin(), &query).await.unwrap().counts.total.projects, 1);
+}
+
+/// Jiaxing's projects signed in the `months` months to `through`, by `by`.
+async fn count(
+    app: &bridgehead_app::App,
+    through: &str,
+    months: &str,
+    by: &str,
+    filter: FilterFields,
+    fortune: Option<&str>,
+) -> ProjectCounts {
+    let query = ProjectCountQuery {
+        region: "330400".into(),
+        through: through.into(),
+        months: Some(months.into()),
+        by: Some(by.into()),
+        filter,
+        fortune_global_500: fortune.map(Into::into),
+        ..ProjectCountQuery::default()
+    };
+    app.project_counts(&admin(), &query).await.unwrap()
 }

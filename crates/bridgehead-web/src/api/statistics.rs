@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use bridgehead_app::statistics::{FilterFields, InvestmentQuery, InvestmentTable, NamedLine};
+use bridgehead_app::statistics::{FilterFields, InvestmentQuery, InvestmentTable, NamedLine, ProjectCountQuery};
 use bridgehead_domain::money::format_major_units;
 use bridgehead_domain::statistics::published_text;
 use serde::{Deserialize, Serialize};
@@ -35,23 +35,26 @@ pub struct TableQuery {
     pub project_type: Option<String>,
     /// Only projects with this source of capital: domestic, foreign, hk_macao_taiwan.
     pub capital_source: Option<String>,
+    /// Breakdown only: the lines — industry (division), cluster, park, project_type,
+    /// capital_source, tier, or region (the children).
+    pub by: Option<String>,
 }
 
 impl TableQuery {
-    fn query(self) -> InvestmentQuery {
-        InvestmentQuery {
-            region: self.region,
-            period: self.period,
-            measure: self.measure,
-            filter: FilterFields {
-                industry: self.industry,
-                tier: self.tier,
-                cluster: self.cluster,
-                park: self.park,
-                project_type: self.project_type,
-                capital_source: self.capital_source,
-            },
+    fn filter(&self) -> FilterFields {
+        FilterFields {
+            industry: self.industry.clone(),
+            tier: self.tier.clone(),
+            cluster: self.cluster.clone(),
+            park: self.park.clone(),
+            project_type: self.project_type.clone(),
+            capital_source: self.capital_source.clone(),
         }
+    }
+
+    fn query(self) -> InvestmentQuery {
+        let filter = self.filter();
+        InvestmentQuery { region: self.region, period: self.period, measure: self.measure, filter }
     }
 }
 
@@ -252,4 +255,283 @@ pub async fn indicator_history(
             })
             .collect(),
     ))
+}
+
+/// A line of a breakdown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownLineOut {
+    /// The dimension's value: industry division, cluster id, park id, type, source of
+    /// capital or tier code; "" for projects without one.
+    pub key: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// cum(Y, 1..N) in yuan.
+    pub cumulative: String,
+    /// cum(Y−1, 1..N) in yuan.
+    pub previous: String,
+    /// (cum(Y) / cum(Y−1) − 1) × 100, one decimal.
+    pub growth_percent: Option<String>,
+    /// cum(Y) / the region's cum(Y) × 100, one decimal.
+    pub share_percent: Option<String>,
+    /// Among the lines on the published growth (ties share a rank, the next is skipped).
+    pub rank: Option<u32>,
+}
+
+/// The region's figure broken down by a dimension.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownOut {
+    pub region_code: String,
+    pub period: String,
+    pub measure: String,
+    pub by: String,
+    /// The region's total (every project passing the filter).
+    pub cumulative: String,
+    pub previous: String,
+    pub growth_percent: Option<String>,
+    /// Lines with a non-zero figure. Clusters overlap, so cluster lines may add up to more
+    /// than the total.
+    pub lines: Vec<BreakdownLineOut>,
+}
+
+/// The region's January..N figure by industry division, cluster, park, project type,
+/// source of capital or size tier (`by`), with each line's growth, share and rank.
+#[utoipa::path(get, path = "/api/v1/statistics/breakdown", tag = "statistics", params(TableQuery),
+    responses((status = 200, body = BreakdownOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn breakdown(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<TableQuery>,
+) -> ApiResult<axum::Json<BreakdownOut>> {
+    let by = query.by.clone();
+    let b = state.app.investment_breakdown(principal.require()?, &query.query(), by.as_ref()).await?;
+    Ok(axum::Json(BreakdownOut {
+        region_code: b.region_code,
+        period: b.period.to_string(),
+        measure: b.measure.to_owned(),
+        by: b.by.as_str().to_owned(),
+        cumulative: format_major_units(b.total.current_minor),
+        previous: format_major_units(b.total.previous_minor),
+        growth_percent: published_text(b.total.growth_percent),
+        lines: b
+            .lines
+            .into_iter()
+            .map(|l| BreakdownLineOut {
+                key: l.key,
+                name_zh: l.name_zh,
+                name_en: l.name_en,
+                cumulative: format_major_units(l.line.current_minor),
+                previous: format_major_units(l.line.previous_minor),
+                growth_percent: published_text(l.line.growth_percent),
+                share_percent: published_text(l.line.share_percent),
+                rank: l.line.rank,
+            })
+            .collect(),
+    }))
+}
+
+/// A month of a trend.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendMonthOut {
+    /// YYYY-MM.
+    pub period: String,
+    /// January..this month, in yuan.
+    pub cumulative: String,
+    /// January..the same month a year earlier, in yuan.
+    pub previous_cumulative: String,
+    /// This month alone, in yuan.
+    pub month: String,
+    /// Growth of the cumulative figure, one decimal.
+    pub growth_percent: Option<String>,
+}
+
+/// The region's cumulative figure month by month from January through `period`, beside
+/// the year before (the dashboard's trend lines).
+#[utoipa::path(get, path = "/api/v1/statistics/trend", tag = "statistics", params(TableQuery),
+    responses((status = 200, body = Vec<TrendMonthOut>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn trend(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<TableQuery>,
+) -> ApiResult<axum::Json<Vec<TrendMonthOut>>> {
+    let months = state.app.investment_trend(principal.require()?, &query.query()).await?;
+    Ok(axum::Json(
+        months
+            .into_iter()
+            .map(|m| TrendMonthOut {
+                period: m.period.to_string(),
+                cumulative: format_major_units(m.cumulative_minor),
+                previous_cumulative: format_major_units(m.previous_cumulative_minor),
+                month: format_major_units(m.month_minor),
+                growth_percent: published_text(m.growth_percent),
+            })
+            .collect(),
+    ))
+}
+
+/// A project behind a figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContributorOut {
+    pub project_id: i64,
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    pub region_code: String,
+    /// Its January..N in yuan, and the same months a year earlier.
+    pub cumulative: String,
+    pub previous: String,
+}
+
+/// The projects behind a figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContributorsOut {
+    /// How many projects make up the figure.
+    pub total: usize,
+    /// The largest 200, largest first.
+    pub projects: Vec<ContributorOut>,
+}
+
+/// Drill-down: the projects (with a non-zero figure) behind the region's January..N
+/// figure under the same filter; their reports are at `/api/v1/projects/{id}/reports`.
+#[utoipa::path(get, path = "/api/v1/statistics/contributors", tag = "statistics", params(TableQuery),
+    responses((status = 200, body = ContributorsOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn contributors(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<TableQuery>,
+) -> ApiResult<axum::Json<ContributorsOut>> {
+    let (found, total) = state.app.investment_contributors(principal.require()?, &query.query(), 200).await?;
+    Ok(axum::Json(ContributorsOut {
+        total,
+        projects: found
+            .into_iter()
+            .map(|c| ContributorOut {
+                project_id: c.project_id,
+                code: c.code,
+                name_zh: c.name_zh,
+                name_en: c.name_en,
+                region_code: c.region_code,
+                cumulative: format_major_units(c.current_minor),
+                previous: format_major_units(c.previous_minor),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CountQuery {
+    /// The region, e.g. 330400.
+    pub region: String,
+    /// signed (default), started or in_production.
+    pub event: Option<String>,
+    /// The window's last day, YYYY-MM-DD.
+    pub through: String,
+    /// The window's length in months ending on `through` (1 to 120, default 12): 9 and
+    /// 2019-06-30 count 2018-10-01..2019-06-30.
+    pub months: Option<String>,
+    /// The lines: region (children, default), tier, industry, cluster, park, project_type, capital_source.
+    pub by: Option<String>,
+    pub industry: Option<String>,
+    /// A size tier's code: that tier and above.
+    pub tier: Option<String>,
+    pub cluster: Option<String>,
+    pub park: Option<String>,
+    pub project_type: Option<String>,
+    pub capital_source: Option<String>,
+    /// true: only projects of Fortune Global 500 enterprises.
+    pub fortune_global_500: Option<String>,
+}
+
+/// A count's line.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountLineOut {
+    pub key: String,
+    pub projects: u64,
+    /// Their planned total in yuan (at the signing-date rate).
+    pub planned_total_cny: String,
+}
+
+/// A size tier.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SizeTierOut {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Reached at this planned total in yuan…
+    pub min_cny: String,
+    /// …or at this USD equivalent at the signing-date rate.
+    pub min_usd: Option<String>,
+}
+
+/// Counts of projects in a window.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsOut {
+    pub region_code: String,
+    pub event: String,
+    /// The window, both days included.
+    pub from: String,
+    pub to: String,
+    pub by: String,
+    pub total: CountLineOut,
+    pub lines: Vec<CountLineOut>,
+    /// From the lowest threshold up. A project counts in the highest tier it reaches, so
+    /// tier lines do not nest; the `tier` filter keeps that tier and above (nested).
+    pub tiers: Vec<SizeTierOut>,
+}
+
+fn count_line(l: bridgehead_domain::facts::KeyedCount) -> CountLineOut {
+    CountLineOut { key: l.key, projects: l.projects, planned_total_cny: format_major_units(l.planned_total_cny_minor) }
+}
+
+/// Counts of projects signed, started or put into production in a rolling window
+/// ("projects of 10 billion yuan and more signed in the last nine months"), by line, with
+/// their planned totals.
+#[utoipa::path(get, path = "/api/v1/statistics/projects", tag = "statistics", params(CountQuery),
+    responses((status = 200, body = CountsOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn project_counts(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(q): Query<CountQuery>,
+) -> ApiResult<axum::Json<CountsOut>> {
+    let query = ProjectCountQuery {
+        region: q.region,
+        event: q.event,
+        through: q.through,
+        months: q.months,
+        by: q.by,
+        filter: FilterFields {
+            industry: q.industry,
+            tier: q.tier,
+            cluster: q.cluster,
+            park: q.park,
+            project_type: q.project_type,
+            capital_source: q.capital_source,
+        },
+        fortune_global_500: q.fortune_global_500,
+    };
+    let c = state.app.project_counts(principal.require()?, &query).await?;
+    Ok(axum::Json(CountsOut {
+        region_code: c.region_code,
+        event: c.event.as_str().to_owned(),
+        from: c.from,
+        to: c.to,
+        by: c.by.as_str().to_owned(),
+        total: count_line(c.counts.total),
+        lines: c.counts.lines.into_iter().map(count_line).collect(),
+        tiers: c
+            .tiers
+            .into_iter()
+            .map(|t| SizeTierOut {
+                code: t.code,
+                name_zh: t.name_zh,
+                name_en: t.name_en,
+                min_cny: format_major_units(t.min_cny_minor),
+                min_usd: t.min_usd_minor.map(format_major_units),
+            })
+            .collect(),
+    }))
 }

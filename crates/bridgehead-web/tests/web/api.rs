@@ -484,3 +484,72 @@ async fn the_statistics_table_answers_in_json_and_as_a_file_within_scope() {
         .unwrap();
     assert_eq!(bad.status(), 422);
 }
+
+#[tokio::test]
+async fn breakdowns_trends_drill_downs_and_counts_answer_within_scope() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    counted_reports(&server, &world).await;
+    let city = server.token(world.username(Role::CityAnalyst)).await;
+    let by_type =
+        server.get_json("/api/v1/statistics/breakdown?region=330400&period=2023-01&by=project_type", &city).await;
+    assert_eq!(by_type["cumulative"], "124.10");
+    assert_eq!(by_type["lines"][0]["key"], "new");
+    assert_eq!(by_type["lines"][0]["share_percent"], "100.0");
+    let by_tier = server.get_json("/api/v1/statistics/breakdown?region=330400&period=2023-01&by=tier", &city).await;
+    assert_eq!(by_tier["lines"][0]["key"], "billion", "a plan of 1 billion yuan reaches the billion tier");
+    let by_industry =
+        server.get_json("/api/v1/statistics/breakdown?region=330400&period=2023-01&by=industry", &city).await;
+    assert_eq!(by_industry["lines"].as_array().unwrap().len(), 1);
+
+    let trend = server.get_json("/api/v1/statistics/trend?region=330400&period=2023-03", &city).await;
+    let months: Vec<(&str, &str)> = trend
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["period"].as_str().unwrap(), m["cumulative"].as_str().unwrap()))
+        .collect();
+    assert_eq!(months, [("2023-01", "124.10"), ("2023-02", "124.10"), ("2023-03", "124.10")]);
+    assert_eq!(trend[0]["growth_percent"], "24.1");
+    assert_eq!(trend[1]["month"], "0.00");
+
+    let behind = server.get_json("/api/v1/statistics/contributors?region=330400&period=2023-01", &city).await;
+    assert_eq!(behind["total"], 1);
+    assert_eq!(behind["projects"][0]["code"], "2022-330482-36-01-000001");
+    assert_eq!(behind["projects"][0]["cumulative"], "124.10");
+    assert_eq!(behind["projects"][0]["previous"], "100.00");
+
+    let counts =
+        server.get_json("/api/v1/statistics/projects?region=330400&through=2021-12-31&months=9&by=tier", &city).await;
+    assert_eq!((counts["from"].as_str(), counts["total"]["projects"].as_u64()), (Some("2021-04-01"), Some(1)));
+    assert_eq!(counts["tiers"][1]["code"], "ten_billion");
+    assert_eq!(counts["tiers"][0]["min_usd"], "100000000.00");
+    let started = server
+        .get_json("/api/v1/statistics/projects?region=330400&through=2022-01-31&months=1&event=started", &city)
+        .await;
+    let pinghu = started["lines"].as_array().unwrap().iter().find(|l| l["key"] == "330482").unwrap();
+    assert_eq!(pinghu["projects"], 1);
+
+    let district = server.token(world.username(Role::DistrictOfficer)).await;
+    for path in [
+        "/api/v1/statistics/breakdown?region=330400&period=2023-01&by=tier",
+        "/api/v1/statistics/trend?region=330400&period=2023-01",
+        "/api/v1/statistics/contributors?region=330400&period=2023-01",
+        "/api/v1/statistics/projects?region=330400&through=2021-12-31",
+    ] {
+        let refused = server.http().get(server.url(path)).bearer_auth(&district).send().await.unwrap();
+        assert_eq!(refused.status(), 404, "{path}: the city is outside a district's scope");
+    }
+    let bad = server
+        .http()
+        .get(server.url("/api/v1/statistics/projects?region=330400&through=2021-13-01&months=0&by=colour&tier=huge"))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let problem: serde_json::Value = bad.json().await.unwrap();
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["by", "through", "months", "tier"]);
+}
