@@ -18,6 +18,7 @@ pub mod project_files;
 pub mod projects;
 pub mod province;
 pub mod reference;
+pub mod releases;
 pub mod seed;
 pub mod statistics;
 

@@ -14,7 +14,7 @@ use bridgehead_io::statistics::TABLE_COLUMNS;
 use bridgehead_io::{FileFormat, Lang};
 use bridgehead_store::statistics::SumsQuery;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Actor, App, AppError, AppResult};
 
@@ -48,7 +48,7 @@ pub struct FilterFields {
 }
 
 /// A line with its region's names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NamedLine {
     pub name_zh: String,
     pub name_en: Option<String>,
@@ -57,10 +57,10 @@ pub struct NamedLine {
 }
 
 /// The table of a region and its children for January..N of a year.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvestmentTable {
     pub period: Period,
-    pub measure: &'static str,
+    pub measure: Measure,
     pub industry: Option<String>,
     /// Which projects count.
     pub filter: Filter,
@@ -212,6 +212,20 @@ impl App {
         let Some((period, measure, filter)) = Self::parse_table_query(query, index.tiers(), &mut errors) else {
             return Err(AppError::Invalid(errors));
         };
+        drop(index);
+        self.compute_table(region, period, measure, filter).await
+    }
+
+    /// The official table of a region (already checked against the reader's scope) from
+    /// the engine.
+    pub(crate) async fn compute_table(
+        &self,
+        region: Region,
+        period: Period,
+        measure: Measure,
+        filter: Filter,
+    ) -> AppResult<InvestmentTable> {
+        let index = self.statistics.current(&self.store).await?;
         let sums = index
             .sums(&region.code, period, measure, &filter, Breakdown::ChildRegions)
             .ok_or(AppError::NotFound { what: "region" })?;
@@ -259,7 +273,7 @@ impl App {
             indicators,
             fixed_asset_investment_share,
             period,
-            measure: measure.as_str(),
+            measure,
             industry: filter.industry_prefix.clone(),
             filter,
             total: NamedLine { name_zh: region.name_zh, name_en: region.name_en, line: total },
@@ -313,10 +327,10 @@ impl InvestmentTable {
         let month = self.period.month();
         let year = self.period.year();
         let what = match (lang, self.measure) {
-            (Lang::Zh, "equipment") => "制造业设备投资",
-            (Lang::Zh, _) => "制造业投资",
-            (Lang::En, "equipment") => "manufacturing equipment investment",
-            (Lang::En, _) => "manufacturing investment",
+            (Lang::Zh, Measure::Equipment) => "制造业设备投资",
+            (Lang::Zh, Measure::Completed) => "制造业投资",
+            (Lang::En, Measure::Equipment) => "manufacturing equipment investment",
+            (Lang::En, Measure::Completed) => "manufacturing investment",
         };
         let industry = self.industry.as_deref().map(|i| match lang {
             Lang::Zh => format!("（行业代码 {i}*）"),

@@ -22,6 +22,7 @@ pub mod innovation;
 pub mod migrate;
 pub mod projects;
 pub mod reference;
+pub mod releases;
 pub mod sql;
 pub mod statistics;
 pub mod users;

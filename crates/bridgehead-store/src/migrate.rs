@@ -66,6 +66,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0007_statistics_engine.sqlite.sql"),
         postgres: include_str!("../migrations/0007_statistics_engine.postgres.sql"),
     },
+    Migration {
+        version: 8,
+        name: "statistics_releases",
+        common: include_str!("../migrations/0008_statistics_releases.sql"),
+        sqlite: include_str!("../migrations/0008_statistics_releases.sqlite.sql"),
+        postgres: include_str!("../migrations/0008_statistics_releases.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

@@ -35,6 +35,9 @@ const REPORT_FILERS: Access = Access::Roles(&[Role::Administrator, Role::Distric
 /// Roles that read the investment statistics (for their region).
 const STATISTICS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]);
 
+/// Roles that publish statistics releases.
+const RELEASE_PUBLISHERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
+
 /// Roles that import external indicators (for their region).
 const INDICATOR_IMPORTERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
 
@@ -157,6 +160,11 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/statistics/trend", STATISTICS, get(api::statistics::trend)),
         api_route("GET", "/api/v1/statistics/contributors", STATISTICS, get(api::statistics::contributors)),
         api_route("GET", "/api/v1/statistics/projects", STATISTICS, get(api::statistics::project_counts)),
+        api_route("POST", "/api/v1/statistics/releases", RELEASE_PUBLISHERS, post(api::statistics::publish)),
+        api_route("GET", "/api/v1/statistics/releases", STATISTICS, get(api::statistics::releases)),
+        api_route("GET", "/api/v1/statistics/releases/{id}/compare", STATISTICS, get(api::statistics::compare_release)),
+        api_route("GET", "/api/v1/public/releases", EVERYONE, get(api::statistics::public_releases)),
+        api_route("GET", "/api/v1/public/releases/{id}", EVERYONE, get(api::statistics::public_release)),
         api_route("POST", "/api/v1/indicators/import", INDICATOR_IMPORTERS, post(api::statistics::import_indicators)),
         api_route("GET", "/api/v1/indicators/history", STATISTICS, get(api::statistics::indicator_history)),
         api_route("GET", "/api/v1/innovation-projects", REGISTRY, get(api::innovation::list)),
@@ -243,6 +251,11 @@ pub fn route_table() -> Vec<Entry> {
         page("GET", "/projects/{id}/confirmations/new", REPORT_FILERS, get(pages::confirmations::new_form)),
         page("POST", "/projects/{id}/confirmations", REPORT_FILERS, post(pages::confirmations::create)),
         page("GET", "/statistics", STATISTICS, get(pages::statistics::dashboard)),
+        page("GET", "/statistics/releases", STATISTICS, get(pages::releases::list)),
+        page("POST", "/statistics/releases", RELEASE_PUBLISHERS, post(pages::releases::publish)),
+        page("GET", "/statistics/releases/{id}", STATISTICS, get(pages::releases::compare)),
+        page("GET", "/public/statistics", EVERYONE, get(pages::releases::public_list)),
+        page("GET", "/public/statistics/{id}", EVERYONE, get(pages::releases::public_detail)),
         page("GET", "/innovation", REGISTRY, get(pages::innovation::list)),
         page("GET", "/innovation/new", REGISTRARS, get(pages::innovation::new_form)),
         page("POST", "/innovation", REGISTRARS, post(pages::innovation::create)),

@@ -177,3 +177,46 @@ async fn external_indicators_keep_their_revisions_and_stand_beside_our_figures()
     let refused = app.import_indicators(&district, "i.csv", file.as_bytes(), FileFormat::Csv, &|_, _| {}).await;
     assert!(matches!(refused, Err(AppError::Forbidden(_))));
 }
+
+#[tokio::test]
+async fn a_published_release_stays_as_published_and_compares_with_today() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    project_with_reports(&app, world.ours.id, "REL-1", "330482", "3670", (10_000_000, 12_000_000)).await;
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+    let query = InvestmentQuery { region: "330400".into(), period: "2023-03".into(), ..Default::default() };
+    let release = app.publish_release(&city, &query, Some("一季度数据（示例）")).await.unwrap();
+    assert_eq!(release.table.total.line.current_minor, 3_600_000_000);
+    assert_eq!(release.title_zh, "嘉兴市 2023年1-3月制造业投资");
+    let district = actor(&app, &world, Role::DistrictOfficer).await;
+    assert!(matches!(app.publish_release(&district, &query, None).await, Err(AppError::Forbidden(_))));
+
+    // A later report (April) does not touch January–March; a new project's March does.
+    project_with_reports(&app, world.theirs.id, "REL-2", "330402", "3670", (0, 1_000_000)).await;
+    let comparison = app.compare_release(&city, release.id).await.unwrap();
+    assert!(comparison.changed);
+    let total = &comparison.lines[0];
+    assert_eq!(
+        (total.released_minor, total.today_minor, total.difference_minor),
+        (3_600_000_000, 3_900_000_000, 300_000_000)
+    );
+    let stored = app.public_release(release.id).await.unwrap();
+    assert_eq!(stored.table.total.line.current_minor, 3_600_000_000, "the release keeps its figures");
+    assert_eq!(app.public_releases().await.unwrap().len(), 1);
+
+    // The database refuses to change a release, whatever the path.
+    let mut conn = app.store.read().await.unwrap();
+    let update = sqlx::query("UPDATE statistics_releases SET table_json = '{}' WHERE id = $1")
+        .bind(release.id)
+        .execute(&mut *conn)
+        .await;
+    assert!(update.is_err(), "a release cannot be updated");
+    let delete = sqlx::query("DELETE FROM statistics_releases").execute(&mut *conn).await;
+    assert!(delete.is_err(), "nor deleted");
+    drop(conn);
+    // A district sees the city's release neither in its list nor in a comparison.
+    assert!(app.releases(&district).await.unwrap().is_empty());
+    assert!(matches!(app.compare_release(&district, release.id).await, Err(AppError::NotFound { .. })));
+    let long = "字".repeat(501);
+    assert!(matches!(app.publish_release(&city, &query, Some(&long)).await, Err(AppError::Invalid(_))));
+}

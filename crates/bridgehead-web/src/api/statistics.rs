@@ -147,7 +147,7 @@ impl From<&InvestmentTable> for InvestmentTableOut {
     fn from(t: &InvestmentTable) -> Self {
         Self {
             period: t.period.to_string(),
-            measure: t.measure.to_owned(),
+            measure: t.measure.as_str().to_owned(),
             industry: t.industry.clone(),
             title_zh: t.title(bridgehead_io::Lang::Zh),
             title_en: t.title(bridgehead_io::Lang::En),
@@ -534,4 +534,154 @@ pub async fn project_counts(
             })
             .collect(),
     }))
+}
+
+/// A release to publish: the official table of a region for January..N.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PublishIn {
+    pub region: String,
+    /// YYYY-MM.
+    pub period: String,
+    /// completed (default) or equipment.
+    pub measure: Option<String>,
+    pub industry: Option<String>,
+    pub tier: Option<String>,
+    /// Shown with the release (at most 500 characters).
+    pub note: Option<String>,
+}
+
+/// A published release: the table frozen at its cut-off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseOut {
+    pub id: i64,
+    pub region_code: String,
+    pub period: String,
+    pub measure: String,
+    pub industry: Option<String>,
+    pub title_zh: String,
+    pub title_en: String,
+    pub note: Option<String>,
+    /// The moment of publishing: the figures are those of the data at that instant.
+    pub cutoff_at: String,
+    pub table: InvestmentTableOut,
+}
+
+impl From<&bridgehead_app::releases::Release> for ReleaseOut {
+    fn from(r: &bridgehead_app::releases::Release) -> Self {
+        Self {
+            id: r.id,
+            region_code: r.region_code.clone(),
+            period: r.period.to_string(),
+            measure: r.measure.as_str().to_owned(),
+            industry: r.filter.industry_prefix.clone(),
+            title_zh: r.title_zh.clone(),
+            title_en: r.title_en.clone(),
+            note: r.note.clone(),
+            cutoff_at: r.cutoff_at.clone(),
+            table: InvestmentTableOut::from(&r.table),
+        }
+    }
+}
+
+/// Publishes (freezes) the official table as it stands now. Later revisions of reports
+/// never change a published release.
+#[utoipa::path(post, path = "/api/v1/statistics/releases", tag = "statistics", request_body = PublishIn,
+    responses((status = 201, body = ReleaseOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    principal: Principal,
+    axum::Json(input): axum::Json<PublishIn>,
+) -> ApiResult<(axum::http::StatusCode, axum::Json<ReleaseOut>)> {
+    let query = InvestmentQuery {
+        region: input.region,
+        period: input.period,
+        measure: input.measure,
+        filter: FilterFields { industry: input.industry, tier: input.tier, ..FilterFields::default() },
+    };
+    let release = state.app.publish_release(principal.require()?, &query, input.note.as_deref()).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(ReleaseOut::from(&release))))
+}
+
+/// Published releases of the reader's region and below, newest first (at most 200).
+#[utoipa::path(get, path = "/api/v1/statistics/releases", tag = "statistics",
+    responses((status = 200, body = Vec<ReleaseOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn releases(State(state): State<AppState>, principal: Principal) -> ApiResult<axum::Json<Vec<ReleaseOut>>> {
+    let releases = state.app.releases(principal.require()?).await?;
+    Ok(axum::Json(releases.iter().map(ReleaseOut::from).collect()))
+}
+
+/// A line of a release beside today's figure.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparedLineOut {
+    pub region_code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// In yuan.
+    pub released: String,
+    pub today: String,
+    /// today − released.
+    pub difference: String,
+    pub released_growth_percent: Option<String>,
+    pub today_growth_percent: Option<String>,
+}
+
+/// A release beside today's figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComparisonOut {
+    pub release: ReleaseOut,
+    pub changed: bool,
+    pub lines: Vec<ComparedLineOut>,
+}
+
+/// A release compared with today's figures for the same table (revisions approved since
+/// the cut-off show as differences; the release itself never changes).
+#[utoipa::path(get, path = "/api/v1/statistics/releases/{id}/compare", tag = "statistics",
+    params(("id" = i64, Path, description = "The release")),
+    responses((status = 200, body = ComparisonOut), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn compare_release(
+    State(state): State<AppState>,
+    principal: Principal,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<axum::Json<ComparisonOut>> {
+    let c = state.app.compare_release(principal.require()?, id).await?;
+    Ok(axum::Json(ComparisonOut {
+        release: ReleaseOut::from(&c.release),
+        changed: c.changed,
+        lines: c
+            .lines
+            .into_iter()
+            .map(|l| ComparedLineOut {
+                region_code: l.region_code,
+                name_zh: l.name_zh,
+                name_en: l.name_en,
+                released: format_major_units(l.released_minor),
+                today: format_major_units(l.today_minor),
+                difference: format_major_units(l.difference_minor),
+                released_growth_percent: published_text(l.released_growth_percent),
+                today_growth_percent: published_text(l.today_growth_percent),
+            })
+            .collect(),
+    }))
+}
+
+/// Every published release, newest first (at most 200). Public: no sign-in; the public
+/// sees releases only, never live figures.
+#[utoipa::path(get, path = "/api/v1/public/releases", tag = "statistics", security(()),
+    responses((status = 200, body = Vec<ReleaseOut>)))]
+pub async fn public_releases(State(state): State<AppState>) -> ApiResult<axum::Json<Vec<ReleaseOut>>> {
+    let releases = state.app.public_releases().await?;
+    Ok(axum::Json(releases.iter().map(ReleaseOut::from).collect()))
+}
+
+/// One published release. Public: no sign-in.
+#[utoipa::path(get, path = "/api/v1/public/releases/{id}", tag = "statistics", security(()),
+    params(("id" = i64, Path, description = "The release")),
+    responses((status = 200, body = ReleaseOut), (status = 404, body = Problem)))]
+pub async fn public_release(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> ApiResult<axum::Json<ReleaseOut>> {
+    Ok(axum::Json(ReleaseOut::from(&state.app.public_release(id).await?)))
 }

@@ -12,6 +12,7 @@ pub mod innovation;
 pub mod project_files;
 pub mod projects;
 pub mod reference;
+pub mod releases;
 pub mod reports;
 pub mod statistics;
 mod view;

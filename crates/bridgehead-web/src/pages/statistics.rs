@@ -7,7 +7,10 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use bridgehead_app::AppError;
-use bridgehead_app::statistics::{FilterFields, InvestmentQuery, InvestmentTable, hundred_millions};
+use bridgehead_app::statistics::{
+    BreakdownLine, Contributor, FilterFields, InvestmentBreakdown, InvestmentQuery, InvestmentTable, ProjectCountQuery,
+    ProjectCounts, TrendMonth, hundred_millions,
+};
 use bridgehead_domain::facts::SizeTier;
 use bridgehead_domain::statistics::published_text;
 use serde_json::json;
@@ -22,10 +25,12 @@ pub struct DashboardQuery {
     measure: Option<String>,
     industry: Option<String>,
     tier: Option<String>,
+    /// The breakdown shown under the table.
+    by: Option<String>,
 }
 
 fn link(query: &DashboardQuery, region: &str, period: &str) -> String {
-    let pairs = [("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier)];
+    let pairs = [("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier), ("by", &query.by)];
     let extra = [("region", region.to_owned()), ("period", period.to_owned())];
     format!("/statistics?{}", super::query_string(&pairs, &extra))
 }
@@ -52,6 +57,162 @@ fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery, tiers:
             Field::new("tier", ctx.t("statistics-tier"), "select")
                 .options(tier_options, &[query.tier.clone().unwrap_or_default()]),
         )
+        .field(
+            Field::new("by", ctx.t("statistics-by"), "select").options(
+                BREAKDOWNS
+                    .iter()
+                    .map(|b| ((*b).to_owned(), ctx.t(&format!("statistics-by-{}", b.replace('_', "-")))))
+                    .collect(),
+                &[query.by.clone().unwrap_or_else(|| "industry".into())],
+            ),
+        )
+}
+
+/// The breakdowns a dashboard offers under its table.
+const BREAKDOWNS: &[&str] = &["industry", "cluster", "park", "project_type", "capital_source", "tier"];
+
+fn number(minor: i64) -> f64 {
+    hundred_millions(minor).parse::<f64>().unwrap_or(0.0)
+}
+
+/// Cumulative figure month by month, this year and last.
+fn trend_chart(ctx: &Ctx, months: &[TrendMonth]) -> Chart {
+    let labels: Vec<String> = months.iter().map(|m| m.period.to_string()).collect();
+    let this_year: Vec<f64> = months.iter().map(|m| number(m.cumulative_minor)).collect();
+    let last_year: Vec<f64> = months.iter().map(|m| number(m.previous_cumulative_minor)).collect();
+    let (current, previous) = (ctx.t("statistics-cumulative"), ctx.t("statistics-previous"));
+    let spec = json!({
+        "tooltip": { "trigger": "axis" },
+        "legend": { "top": 0, "data": [current, previous] },
+        "grid": { "top": 48, "left": 60, "right": 24, "bottom": 40 },
+        "xAxis": { "type": "category", "data": labels },
+        "yAxis": { "type": "value", "name": ctx.t("statistics-unit") },
+        "series": [
+            { "name": current, "type": "line", "data": this_year },
+            { "name": previous, "type": "line", "lineStyle": { "type": "dashed" }, "data": last_year }
+        ]
+    });
+    Chart { title: ctx.t("statistics-trend"), spec: spec.to_string() }
+}
+
+fn line_name(ctx: &Ctx, by: &str, line: &BreakdownLine) -> String {
+    match by {
+        "project_type" | "capital_source" if !line.key.is_empty() => {
+            ctx.t(&super::projects::key(&by.replace('_', "-"), &line.key))
+        }
+        _ => ctx.lang.name(&line.name_zh, line.name_en.as_deref()).to_owned(),
+    }
+}
+
+/// The breakdown as bars and as a table.
+fn breakdown_sections(ctx: &Ctx, breakdown: &InvestmentBreakdown) -> Vec<Section> {
+    let by = breakdown.by.as_str();
+    let names: Vec<String> = breakdown.lines.iter().map(|l| line_name(ctx, by, l)).collect();
+    let values: Vec<f64> = breakdown.lines.iter().map(|l| number(l.line.current_minor)).collect();
+    let title = ctx.t(&format!("statistics-by-{}", by.replace('_', "-")));
+    let spec = json!({
+        "tooltip": { "trigger": "axis" },
+        "grid": { "top": 32, "left": 60, "right": 24, "bottom": 96 },
+        "xAxis": { "type": "category", "data": names, "axisLabel": { "interval": 0, "rotate": 30 } },
+        "yAxis": { "type": "value", "name": ctx.t("statistics-unit") },
+        "series": [{ "name": ctx.t("statistics-cumulative"), "type": "bar", "data": values }]
+    });
+    let percent = |v| published_text(v).unwrap_or_default();
+    let rows = breakdown
+        .lines
+        .iter()
+        .zip(&names)
+        .map(|(l, name)| {
+            vec![
+                Cell::text(name.clone()),
+                Cell::text(hundred_millions(l.line.current_minor)),
+                Cell::text(hundred_millions(l.line.previous_minor)),
+                Cell::text(percent(l.line.growth_percent)),
+                Cell::text(percent(l.line.share_percent)),
+            ]
+        })
+        .collect();
+    let mut sections = Vec::new();
+    if !breakdown.lines.is_empty() {
+        sections.push(Section::Chart(Chart { title: title.clone(), spec: spec.to_string() }));
+    }
+    let mut caption = format!("{title} · {}", ctx.t("statistics-unit-caption"));
+    if by == "cluster" {
+        caption.push_str(&format!(" · {}", ctx.t("statistics-clusters-overlap")));
+    }
+    sections.push(Section::Table(Table {
+        caption: Some(caption),
+        columns: vec![
+            title,
+            ctx.t("statistics-cumulative"),
+            ctx.t("statistics-previous"),
+            ctx.t("statistics-growth"),
+            ctx.t("statistics-share"),
+        ],
+        rows,
+        empty: ctx.t("statistics-breakdown-empty"),
+    }));
+    sections
+}
+
+/// The largest projects behind the figure, each a link to the project and its reports.
+fn contributors_section(ctx: &Ctx, contributors: &[Contributor], all: usize) -> Table {
+    let rows = contributors
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::link(
+                    ctx.lang.name(&c.name_zh, c.name_en.as_deref()).to_owned(),
+                    format!("/projects/{}", c.project_id),
+                ),
+                Cell::text(c.code.clone()),
+                Cell::text(hundred_millions(c.current_minor)),
+                Cell::text(hundred_millions(c.previous_minor)),
+            ]
+        })
+        .collect();
+    Table {
+        caption: Some(
+            ctx.t_args(
+                "statistics-contributors",
+                &[("shown", contributors.len().to_string()), ("all", all.to_string())],
+            ),
+        ),
+        columns: vec![
+            ctx.t("statistics-project"),
+            ctx.t("statistics-project-code"),
+            ctx.t("statistics-cumulative"),
+            ctx.t("statistics-previous"),
+        ],
+        rows,
+        empty: String::new(),
+    }
+}
+
+/// Projects signed in the nine months to the end of the period, by size tier.
+fn tier_counts_section(ctx: &Ctx, counts: &ProjectCounts) -> Table {
+    let mut rows = Vec::new();
+    for tier in counts.tiers.iter().rev() {
+        let line = counts.counts.lines.iter().find(|l| l.key == tier.code);
+        rows.push(vec![
+            Cell::text(ctx.lang.name(&tier.name_zh, Some(&tier.name_en)).to_owned()),
+            Cell::text(line.map_or(0, |l| l.projects).to_string()),
+            Cell::text(hundred_millions(line.map_or(0, |l| l.planned_total_cny_minor))),
+        ]);
+    }
+    Table {
+        caption: Some(ctx.t_args(
+            "statistics-signed-window",
+            &[
+                ("from", counts.from.clone()),
+                ("to", counts.to.clone()),
+                ("all", counts.counts.total.projects.to_string()),
+            ],
+        )),
+        columns: vec![ctx.t("statistics-tier"), ctx.t("statistics-project-count"), ctx.t("statistics-planned")],
+        rows,
+        empty: String::new(),
+    }
 }
 
 fn chart(ctx: &Ctx, table: &InvestmentTable) -> Chart {
@@ -218,7 +379,22 @@ pub async fn dashboard(
     {
         links.insert(0, Link::new(ctx.t("statistics-up"), link(&query, &parent, &period)));
     }
+    links.push(Link::new(ctx.t("release-list-title"), "/statistics/releases".to_owned()));
     page.push(Section::Links(links));
+    if actor.is(bridgehead_app::releases::RELEASE_PUBLISHERS) {
+        let mut form = Form::post("/statistics/releases", ctx.t("release-publish"), &ctx.csrf);
+        for (name, value) in [
+            ("region", Some(region.clone())),
+            ("period", Some(period.clone())),
+            ("measure", query.measure.clone()),
+            ("industry", query.industry.clone()),
+            ("tier", query.tier.clone()),
+        ] {
+            form = form.field(Field::new(name, String::new(), "hidden").value(value.unwrap_or_default()));
+        }
+        form = form.field(Field::new("note", ctx.t("release-note"), "text"));
+        page.push(Section::Form(form));
+    }
     let mut facts = Vec::new();
     if let Some(share) = published_text(table.fixed_asset_investment_share) {
         facts.push((ctx.t("statistics-fai-share"), format!("{share}%")));
@@ -246,5 +422,31 @@ pub async fn dashboard(
         page.push(Section::Chart(chart(&ctx, &table)));
     }
     page.push(Section::Table(table_section(&ctx, &table, &query, &period)));
+
+    // Trend, breakdown, the projects behind the figure and the signings by tier.
+    let trend = state.app.investment_trend(actor, &app_query).await.map_err(|e| ctx.fail(e))?;
+    if !trend.is_empty() {
+        page.push(Section::Chart(trend_chart(&ctx, &trend)));
+    }
+    let by = query.by.clone().filter(|b| BREAKDOWNS.contains(&b.as_str())).unwrap_or_else(|| "industry".into());
+    let breakdown = state.app.investment_breakdown(actor, &app_query, Some(&by)).await.map_err(|e| ctx.fail(e))?;
+    page.sections.extend(breakdown_sections(&ctx, &breakdown));
+    let (contributors, all) =
+        state.app.investment_contributors(actor, &app_query, 20).await.map_err(|e| ctx.fail(e))?;
+    if !contributors.is_empty() {
+        page.push(Section::Table(contributors_section(&ctx, &contributors, all)));
+    }
+    if let Some(last_day) = table.period.next().first_day().previous_day() {
+        let counts_query = ProjectCountQuery {
+            region: region.clone(),
+            through: bridgehead_domain::enterprise::format_date(last_day),
+            months: Some("9".into()),
+            by: Some("tier".into()),
+            filter: FilterFields { industry: query.industry.clone(), ..FilterFields::default() },
+            ..ProjectCountQuery::default()
+        };
+        let counts = state.app.project_counts(actor, &counts_query).await.map_err(|e| ctx.fail(e))?;
+        page.push(Section::Table(tier_counts_section(&ctx, &counts)));
+    }
     Ok(ctx.render(page))
 }

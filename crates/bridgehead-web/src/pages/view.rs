@@ -91,6 +91,10 @@ impl Notice {
     fn of(kind: &'static str, text: impl Into<String>) -> Self {
         Self { kind, text: text.into(), rows: Vec::new(), row_headers: Vec::new() }
     }
+    /// Plain information (the accent colour).
+    pub fn info(text: impl Into<String>) -> Self {
+        Self::of("info", text)
+    }
     pub fn success(text: impl Into<String>) -> Self {
         Self::of("success", text)
     }

@@ -553,3 +553,51 @@ async fn breakdowns_trends_drill_downs_and_counts_answer_within_scope() {
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["by", "through", "months", "tier"]);
 }
+
+#[tokio::test]
+async fn releases_are_published_by_the_city_and_read_by_anyone() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    counted_reports(&server, &world).await;
+    let city = server.token(world.username(Role::CityAnalyst)).await;
+    let published = server
+        .http()
+        .post(server.url("/api/v1/statistics/releases"))
+        .bearer_auth(&city)
+        .json(&json!({ "region": "330400", "period": "2023-01", "note": "示例发布" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 201);
+    let release: serde_json::Value = published.json().await.unwrap();
+    let id = release["id"].as_i64().unwrap();
+    assert_eq!(release["table"]["total"]["cumulative"], "124.10");
+
+    // Anyone, signed in or not, reads releases — and only releases.
+    let public = server.http().get(server.url("/api/v1/public/releases")).send().await.unwrap();
+    assert_eq!(public.status(), 200);
+    let list: serde_json::Value = public.json().await.unwrap();
+    assert_eq!(list[0]["id"], id);
+    let one = server.http().get(server.url(&format!("/api/v1/public/releases/{id}"))).send().await.unwrap();
+    assert_eq!(one.status(), 200);
+    let live = server.http().get(server.url("/api/v1/statistics/investment?region=330400&period=2023-01")).send().await;
+    assert_eq!(live.unwrap().status(), 401, "live figures need a sign-in");
+    let page = server.http().get(server.url(&format!("/public/statistics/{id}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("示例发布"), "the public page shows the release with its note");
+
+    let compare = server.get_json(&format!("/api/v1/statistics/releases/{id}/compare"), &city).await;
+    assert_eq!(compare["changed"], false);
+    let district = server.token(world.username(Role::DistrictOfficer)).await;
+    let refused = server
+        .http()
+        .post(server.url("/api/v1/statistics/releases"))
+        .bearer_auth(&district)
+        .json(&json!({ "region": "330482", "period": "2023-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let missing = server.http().get(server.url("/api/v1/public/releases/999")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -211,7 +211,13 @@ async fn the_statistics_dashboard_shows_the_table_a_chart_and_drills_down() {
     );
     let county = city.client.get(server.url("/statistics?region=330482&period=2023-01")).send().await.unwrap();
     let html = county.text().await.unwrap();
-    assert!(html.contains("/projects?region=330482") && !html.contains("data-chart="), "a county lists its projects");
+    assert!(html.contains("/projects?region=330482"), "a county links to its projects");
+    assert!(
+        html.contains("2022-330482-36-01-000001") && html.contains("/projects/"),
+        "and names the projects behind its figure, each a link to the project and its reports"
+    );
+    assert!(html.contains("行业大类") && html.contains("逐月累计"), "a breakdown and the trend: {html}");
+    assert!(html.contains("action=\"/statistics/releases\""), "the city may publish the table");
     let projects = city.client.get(server.url("/projects?region=330482")).send().await.unwrap().text().await.unwrap();
     assert!(projects.contains("2022-330482-36-01-000001"), "the projects behind the figure");
     let bad = city.client.get(server.url("/statistics?region=330400&period=2023-13")).send().await.unwrap();
