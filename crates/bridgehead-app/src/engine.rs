@@ -62,7 +62,10 @@ struct Feed {
     status: EngineStatus,
 }
 
-/// The engine; one per process, shared by all requests.
+/// The engine; one per process, shared by all requests. Drop the guard [`current`]
+/// returns before calling it again (a refresh waits for readers to finish).
+///
+/// [`current`]: StatisticsEngine::current
 #[derive(Debug, Default)]
 pub struct StatisticsEngine {
     index: RwLock<Option<FactIndex>>,

@@ -218,6 +218,8 @@ impl App {
         let regions = parse_regions(text)?;
         let mut tx = self.store.begin().await?;
         load_regions(&mut tx, &regions).await?;
+        // The statistics engines hold the region tree with its names.
+        bridgehead_store::statistics::request_rebuild(&mut tx).await?;
         crate::auth::audit(&mut tx, actor, "import", "regions", "csv", None, Some(json!({ "rows": regions.len() })))
             .await?;
         tx.commit().await?;

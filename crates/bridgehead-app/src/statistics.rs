@@ -7,7 +7,6 @@ use bridgehead_domain::access::Role;
 use bridgehead_domain::facts::{Breakdown, CountedEvent, Counts, Filter, KeyedSums, Measure, SizeTier, Sums};
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{CapitalSource, ProjectType};
-use bridgehead_domain::reference::Region;
 use bridgehead_domain::statistics::{RegionSums, RegionTable, TableLine, published_text, region_table};
 use bridgehead_domain::{FieldError, FieldErrors};
 use bridgehead_io::statistics::TABLE_COLUMNS;
@@ -45,6 +44,14 @@ pub struct FilterFields {
     pub park: Option<String>,
     pub project_type: Option<String>,
     pub capital_source: Option<String>,
+}
+
+/// A region of a statistics table: its code and names.
+#[derive(Debug, Clone)]
+pub struct StatisticsRegion {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: Option<String>,
 }
 
 /// A line with its region's names.
@@ -175,18 +182,24 @@ fn parse_period(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<Peri
 }
 
 impl App {
-    /// The region a reader asked for, if it exists and lies in the reader's scope.
-    pub(crate) async fn statistics_region(&self, actor: &Actor, code: &str) -> AppResult<Region> {
+    /// The region a reader asked for, if it exists and lies in the reader's scope (from
+    /// the engine's copy of the region tree, which every region import refreshes).
+    pub(crate) async fn statistics_region(&self, actor: &Actor, code: &str) -> AppResult<StatisticsRegion> {
         actor.require(STATISTICS_READERS, "read the investment statistics")?;
-        let mut conn = self.store.read().await?;
+        let code = code.trim();
+        let index = self.statistics.current(&self.store).await?;
         let not_found = AppError::NotFound { what: "region" };
-        let region = bridgehead_store::reference::get_region(&mut conn, code.trim()).await?.ok_or(not_found)?;
+        let (name_zh, name_en) = index.region_name(code).ok_or(not_found)?;
         if let Some(scope) = actor.region_scope()
-            && !bridgehead_store::reference::region_within(&mut conn, &region.code, scope).await?
+            && !index.region_within(code, scope)
         {
             return Err(AppError::NotFound { what: "region" });
         }
-        Ok(region)
+        Ok(StatisticsRegion {
+            code: code.to_owned(),
+            name_zh: name_zh.to_owned(),
+            name_en: name_en.map(ToOwned::to_owned),
+        })
     }
 
     /// The size tiers, from the lowest threshold up.
@@ -220,7 +233,7 @@ impl App {
     /// the engine.
     pub(crate) async fn compute_table(
         &self,
-        region: Region,
+        region: StatisticsRegion,
         period: Period,
         measure: Measure,
         filter: Filter,
@@ -236,7 +249,7 @@ impl App {
     /// Names a table's lines and adds the region's indicators.
     pub(crate) async fn named_table(
         &self,
-        region: Region,
+        region: StatisticsRegion,
         period: Period,
         measure: Measure,
         filter: Filter,
@@ -249,13 +262,17 @@ impl App {
         };
         let children: Vec<RegionSums> = sums.lines.iter().map(regions).collect();
         let RegionTable { total, children } = region_table(&regions(&sums.total), &children);
+        let named = {
+            let index = self.statistics.current(&self.store).await?;
+            children
+                .into_iter()
+                .map(|line| {
+                    let (name_zh, name_en) = index.region_name(&line.region_code).unwrap_or((&line.region_code, None));
+                    NamedLine { name_zh: name_zh.to_owned(), name_en: name_en.map(ToOwned::to_owned), line }
+                })
+                .collect()
+        };
         let mut conn = self.store.read().await?;
-        let mut named = Vec::with_capacity(children.len());
-        for line in children {
-            let child = bridgehead_store::reference::get_region(&mut conn, &line.region_code).await?;
-            let (name_zh, name_en) = child.map(|r| (r.name_zh, r.name_en)).unwrap_or_default();
-            named.push(NamedLine { name_zh, name_en, line });
-        }
         let indicators: Vec<_> = bridgehead_store::indicators::current(&mut conn, &region.code, period)
             .await?
             .into_iter()
@@ -642,9 +659,12 @@ impl App {
             let key = line.region_code.as_str();
             let name = match by {
                 _ if key.is_empty() => ("（未分类）".to_owned(), Some("(none)".to_owned())),
-                Breakdown::ChildRegions => bridgehead_store::reference::get_region(&mut conn, key)
-                    .await?
-                    .map_or((key.to_owned(), None), |r| (r.name_zh, r.name_en)),
+                Breakdown::ChildRegions => {
+                    let index = self.statistics.current(&self.store).await?;
+                    index
+                        .region_name(key)
+                        .map_or((key.to_owned(), None), |(zh, en)| (zh.to_owned(), en.map(ToOwned::to_owned)))
+                }
                 Breakdown::IndustryDivision => bridgehead_store::reference::get_industry(
                     &mut conn,
                     bridgehead_domain::codes::INDUSTRY_EDITION,

@@ -66,6 +66,15 @@ pub fn band(tiers: &[SizeTier], cny_minor: i64, usd_minor: Option<i64>) -> u8 {
     tiers.iter().rposition(|t| t.reached(cny_minor, usd_minor)).map_or(0, |i| u8::try_from(i + 1).unwrap_or(u8::MAX))
 }
 
+/// A region of the tree the index rolls figures up, with its names (for the tables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionNode {
+    pub code: String,
+    pub parent: Option<String>,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+}
+
 /// What the index keeps of a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProjectFacts {
@@ -263,6 +272,7 @@ enum Place {
 pub struct FactIndex {
     // The region tree.
     region_codes: Vec<String>,
+    region_names: Vec<(String, Option<String>)>,
     region_parent: Vec<Option<u32>>,
     region_index: HashMap<String, u32>,
     tiers: Vec<SizeTier>,
@@ -295,27 +305,28 @@ pub struct FactIndex {
 impl FactIndex {
     /// An empty index over a region tree (`(code, parent code)`) and size tiers ordered
     /// from the lowest threshold up.
-    pub fn new(regions: &[(String, Option<String>)], tiers: Vec<SizeTier>) -> Self {
+    pub fn new(regions: &[RegionNode], tiers: Vec<SizeTier>) -> Self {
         let mut index = Self { tiers, ..Self::default() };
         index.set_regions(regions);
         index
     }
 
     /// Replaces the region tree (codes keep their meaning; projects keep their region).
-    pub fn set_regions(&mut self, regions: &[(String, Option<String>)]) {
+    pub fn set_regions(&mut self, regions: &[RegionNode]) {
         let old_codes = std::mem::take(&mut self.region_codes);
         self.region_index.clear();
-        for (code, _) in regions {
-            self.intern_region(code);
+        self.region_names.clear();
+        for region in regions {
+            self.intern_region(&region.code);
         }
         for code in &old_codes {
             self.intern_region(code);
         }
         self.region_parent = vec![None; self.region_codes.len()];
-        for (code, parent) in regions {
-            let child = self.region_index[code.as_str()];
-            self.region_parent[child as usize] =
-                parent.as_ref().and_then(|p| self.region_index.get(p.as_str()).copied());
+        for region in regions {
+            let child = self.region_index[region.code.as_str()] as usize;
+            self.region_parent[child] = region.parent.as_ref().and_then(|p| self.region_index.get(p.as_str()).copied());
+            self.region_names[child] = (region.name_zh.clone(), region.name_en.clone());
         }
         for slot in &mut self.region {
             *slot = self.region_index[old_codes[*slot as usize].as_str()];
@@ -328,6 +339,7 @@ impl FactIndex {
         }
         let index = u32::try_from(self.region_codes.len()).unwrap_or(u32::MAX);
         self.region_codes.push(code.to_owned());
+        self.region_names.push((code.to_owned(), None));
         self.region_parent.push(None);
         self.region_index.insert(code.to_owned(), index);
         index
@@ -336,6 +348,23 @@ impl FactIndex {
     /// Whether the tree knows a region code.
     pub fn knows_region(&self, code: &str) -> bool {
         self.region_index.contains_key(code)
+    }
+
+    /// A region's names (Chinese, English), when the tree knows it.
+    pub fn region_name(&self, code: &str) -> Option<(&str, Option<&str>)> {
+        let (zh, en) = &self.region_names[*self.region_index.get(code)? as usize];
+        Some((zh.as_str(), en.as_deref()))
+    }
+
+    /// Whether `code` is `scope` or lies under it.
+    pub fn region_within(&self, code: &str, scope: &str) -> bool {
+        match (self.region_index.get(code), self.region_index.get(scope)) {
+            (Some(region), Some(scope)) => {
+                let mut memo = vec![None; self.region_codes.len()];
+                self.within(&mut memo, *region, *scope)
+            }
+            _ => false,
+        }
     }
 
     pub fn tiers(&self) -> &[SizeTier] {
@@ -843,7 +872,7 @@ mod tests {
         vec![tier("large", 1_000, Some(150)), tier("huge", 10_000, None)]
     }
 
-    fn regions() -> Vec<(String, Option<String>)> {
+    fn tree() -> Vec<(String, Option<String>)> {
         [
             ("R", None),
             ("A", Some("R")),
@@ -858,11 +887,18 @@ mod tests {
         .collect()
     }
 
+    fn regions() -> Vec<RegionNode> {
+        tree()
+            .into_iter()
+            .map(|(code, parent)| RegionNode { name_zh: format!("{code}区"), name_en: None, code, parent })
+            .collect()
+    }
+
     const REGIONS: &[&str] = &["R", "A", "B", "C", "A1", "A2", "X"];
     const INDUSTRIES: &[Option<&str>] = &[None, Some("3011"), Some("3012"), Some("2611"), Some("3711")];
 
     fn within(region: &str, scope: &str) -> bool {
-        let tree = regions();
+        let tree = tree();
         let mut at = Some(region.to_owned());
         while let Some(code) = at {
             if code == scope {
@@ -959,7 +995,7 @@ mod tests {
         match breakdown {
             Breakdown::ChildRegions => REGIONS
                 .iter()
-                .filter(|c| regions().iter().any(|(code, up)| code == *c && up.as_deref() == Some(parent)))
+                .filter(|c| tree().iter().any(|(code, up)| code == *c && up.as_deref() == Some(parent)))
                 .filter(|c| within(&p.region_code, c))
                 .map(|c| (*c).to_owned())
                 .collect(),
@@ -1004,7 +1040,7 @@ mod tests {
         };
         let mut lines: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         if breakdown == Breakdown::ChildRegions {
-            for (code, parent) in regions() {
+            for (code, parent) in tree() {
                 if parent.as_deref() == Some(region) {
                     lines.insert(code, (0, 0));
                 }

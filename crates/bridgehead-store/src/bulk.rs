@@ -6,11 +6,10 @@ use sqlx::Row;
 use crate::sql::{SqlBuilder, Value};
 use crate::{Conn, StoreResult};
 
-/// Bound values per statement. PostgreSQL allows 65,535; SQLite allows 32,766, but the
-/// driver looks each parameter's name up in a list (quadratic in the count), so its
-/// statements stay short.
-const MAX_VALUES_POSTGRES: usize = 30_000;
-const MAX_VALUES_SQLITE: usize = 1_000;
+/// Bound values per statement (SQLite allows 32,766; PostgreSQL 65,535). On SQLite the
+/// statement uses anonymous parameters ([`SqlBuilder::build_on`]), so its length costs
+/// nothing extra.
+const MAX_VALUES: usize = 8_000;
 
 /// Inserts `rows` (each with one value per column) into `table`, many rows a statement.
 /// With `returning`, the named column of each inserted row is returned, in row order.
@@ -21,8 +20,7 @@ pub async fn insert_rows(
     rows: Vec<Vec<Value>>,
     returning: Option<&str>,
 ) -> StoreResult<Vec<i64>> {
-    let max_values = if conn.backend_name() == "PostgreSQL" { MAX_VALUES_POSTGRES } else { MAX_VALUES_SQLITE };
-    let per_statement = (max_values / columns.len().max(1)).max(1);
+    let per_statement = (MAX_VALUES / columns.len().max(1)).max(1);
     let mut returned = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -40,12 +38,12 @@ pub async fn insert_rows(
         match returning {
             Some(column) => {
                 sql.push(" RETURNING ").push(column);
-                for row in sql.build().fetch_all(&mut *conn).await? {
+                for row in sql.build_on(conn).fetch_all(&mut *conn).await? {
                     returned.push(row.try_get(0)?);
                 }
             }
             None => {
-                sql.build().execute(&mut *conn).await?;
+                sql.build_on(conn).execute(&mut *conn).await?;
             }
         }
     }

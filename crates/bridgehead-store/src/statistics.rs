@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use bridgehead_domain::facts::{
-    Breakdown, CountedEvent, Counts, Filter, KeyedCount, KeyedSums, Measure, MonthFigures, ProjectFacts, SizeTier, Sums,
+    Breakdown, CountedEvent, Counts, Filter, KeyedCount, KeyedSums, Measure, MonthFigures, ProjectFacts, RegionNode,
+    SizeTier, Sums,
 };
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{CapitalSource, ProjectType};
@@ -69,10 +70,19 @@ pub async fn size_tiers(conn: &mut Conn) -> StoreResult<Vec<SizeTier>> {
         .collect()
 }
 
-/// The region tree: every code with its parent's.
-pub async fn region_tree(conn: &mut Conn) -> StoreResult<Vec<(String, Option<String>)>> {
-    let rows = sqlx::query("SELECT code, parent_code FROM regions").fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| Ok((row.try_get("code")?, row.try_get("parent_code")?))).collect()
+/// The region tree: every region with its parent and names.
+pub async fn region_tree(conn: &mut Conn) -> StoreResult<Vec<RegionNode>> {
+    let rows = sqlx::query("SELECT code, parent_code, name_zh, name_en FROM regions").fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RegionNode {
+                code: row.try_get("code")?,
+                parent: row.try_get("parent_code")?,
+                name_zh: row.try_get("name_zh")?,
+                name_en: row.try_get("name_en")?,
+            })
+        })
+        .collect()
 }
 
 async fn region_exists(conn: &mut Conn, code: &str) -> StoreResult<bool> {
@@ -528,4 +538,14 @@ pub async fn project_labels(conn: &mut Conn, ids: &[i64]) -> StoreResult<HashMap
         }
     }
     Ok(labels)
+}
+
+/// Asks every running statistics engine to rebuild (the region tree or the size tiers
+/// changed): a change row for project 0.
+pub async fn request_rebuild(conn: &mut Conn) -> StoreResult<()> {
+    sqlx::query("INSERT INTO statistics_changes (project_id, changed_at) VALUES (0, $1)")
+        .bind(crate::now_text())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
