@@ -72,7 +72,11 @@ through=$((2025 * 12 + 6 - 1))
 python3 benches/statistics/duckdb_bench.py "$work" "$runs" 330000 "$through" | tee "$work/duckdb.txt" | grep -v "_line "
 
 echo "== HTTP API"
-bh serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+if [[ -n "$server" ]]; then
+    "$bin" --data-dir "$work/data" --database-url "$url" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+else
+    "$bin" --data-dir "$work/data" serve --listen "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+fi
 serve_pid=$!
 trap 'kill $serve_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do

@@ -6,7 +6,9 @@
 //
 // The city analyst opens January–March 2023 and reads the published figures off the
 // table (Jiaxing 290.30 hundred million yuan, +24.1%), sees the chart drawn, and drills
-// down to Pinghu; January–June shows 638.90 and 35.7% of fixed-asset investment.
+// down to Pinghu; January–June shows 638.90 and 35.7% of fixed-asset investment; the
+// nine months to June 2019 show 14 and 31 projects by size tier; a published release
+// reads the same for a visitor without a session.
 //
 // Environment: BASE_URL (required), CHROMIUM_PATH (default /usr/bin/chromium),
 // BH_PASSWORD (default demo-password-2023), SCREENSHOT_DIR.
@@ -73,7 +75,9 @@ test('the city reads the published figures off the dashboard and drills down', a
   const jiaxing = await row('嘉兴市');
   assert.equal(jiaxing[1], '290.30', 'January–March 2023: 29.03 billion yuan');
   assert.equal(jiaxing[3], '24.1', 'up 24.1% on a comparable basis');
-  await page.locator('.chart-canvas[data-drawn="true"]').waitFor();
+  // The bars by region, the trend, the regions stacked by cluster and the breakdown.
+  await page.locator('.chart-canvas[data-drawn="true"]').first().waitFor();
+  assert.ok((await page.locator('.chart-canvas[data-drawn="true"]').count()) >= 3, 'every chart is drawn');
   await page.screenshot({ path: path.join(SHOTS, 'statistics-q1.png'), fullPage: true });
 
   const pinghu = page.locator('table.data tbody tr a', { hasText: '平湖市' });
@@ -85,5 +89,27 @@ test('the city reads the published figures off the dashboard and drills down', a
   assert.equal((await row('嘉兴市'))[1], '638.90', 'January–June 2023: 63.89 billion yuan');
   const facts = await page.locator('main').innerText();
   assert.match(facts, /35\.7%/, '35.7% of fixed-asset investment');
+
+  // The 2019 signings by size tier, read off the table under the figures.
+  await page.goto(`${BASE_URL}/statistics?region=330400&period=2019-06`);
+  const main = await page.locator('main').innerText();
+  assert.match(main, /2018-10-01 至 2019-06-30 签约项目按规模（共 51 个/, 'nine months to June 2019');
+  assert.equal((await row('100亿元以上'))[1], '14', '14 projects of 10 billion yuan and more');
+  assert.equal((await row('10亿元或1亿美元以上'))[1], '31', 'and 31 more of 1 billion yuan or USD 100 million');
+
+  // Publishing freezes the table; the public page shows it without a sign-in.
+  await page.goto(`${BASE_URL}/statistics?region=330400&period=2023-03`);
+  await page.fill('input[name=note]', '浏览器测试发布（示例）');
+  await Promise.all([page.waitForURL(/\/statistics\/releases\/\d+$/), page.click('form[action="/statistics/releases"] button[type=submit]')]);
+  assert.match(await page.locator('main').innerText(), /当前数据与发布时相同/);
+  const id = page.url().split('/').pop();
+  // A visitor without a session (no cookies) reads it.
+  const response = await fetch(`${BASE_URL}/public/statistics/${id}`);
+  assert.equal(response.status, 200);
+  const html = await response.text();
+  assert.match(html, /嘉兴市 2023年1-3月制造业投资/);
+  assert.match(html, /290\.30/);
+  await page.goto(`${BASE_URL}/public/statistics/${id}`);
+  await page.screenshot({ path: path.join(SHOTS, 'statistics-release.png'), fullPage: true });
   assert.deepEqual(pageErrors, [], 'no script errors');
 });

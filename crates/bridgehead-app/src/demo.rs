@@ -400,11 +400,30 @@ fn signings_of_2019() -> Vec<SigningOf2019> {
     list
 }
 
+/// The ids of the clusters whose industry prefixes cover `industry`.
+fn clusters_of(clusters: &[bridgehead_domain::reference::Cluster], industry: &str) -> Vec<String> {
+    clusters
+        .iter()
+        .filter(|c| c.industry_prefixes.iter().any(|p| industry.starts_with(p.as_str())))
+        .map(|c| c.id.to_string())
+        .collect()
+}
+
 impl App {
+    /// Every cluster of the demo's cluster systems.
+    async fn demo_clusters(&self, operator: &Actor) -> AppResult<Vec<bridgehead_domain::reference::Cluster>> {
+        let mut clusters = Vec::new();
+        for taxonomy in self.cluster_taxonomies(operator).await? {
+            clusters.extend(self.cluster_taxonomy(operator, taxonomy.id).await?.clusters);
+        }
+        Ok(clusters)
+    }
+
     /// The projects signed between October 2018 and June 2019 behind the 2019 figures
     /// (see [`signings_of_2019`]); no reports, so the calibrated 2022–2023 figures stay.
     async fn build_demo_2019(&self, operator: &Actor) -> AppResult<usize> {
         use bridgehead_domain::project::ProjectFields;
+        let clusters = self.demo_clusters(operator).await?;
         let mut created = 0;
         for (n, signing) in signings_of_2019().into_iter().enumerate() {
             let code = format!("{}-{}-36-01-{:06}", &signing.signed_on[..4], signing.region, 300 + n);
@@ -423,6 +442,7 @@ impl App {
                 name_en: Some(signing.name_en),
                 region_code: Some(signing.region.to_owned()),
                 industry_code: Some(["3670", "3841", "3985", "2651"][n % 4].to_owned()),
+                cluster_ids: clusters_of(&clusters, ["3670", "3841", "3985", "2651"][n % 4]),
                 project_type: Some("new".to_owned()),
                 capital_source: Some(if signing.foreign { "foreign" } else { "domestic" }.to_owned()),
                 source_country: signing.foreign.then(|| "NL".to_owned()),
@@ -451,6 +471,7 @@ impl App {
     /// through the importer, which leaves equal rows alone.
     async fn build_demo_ongoing(&self, operator: &Actor) -> AppResult<()> {
         use bridgehead_domain::project::ProjectFields;
+        let clusters = self.demo_clusters(operator).await?;
         let projects = JIAXING_UNITS.len() * ONGOING_PER_UNIT;
         let reports = ongoing_reports_wan(projects);
         let mut csv = String::from("项目代码,月份,本月完成投资,其中设备购置,其中建筑安装\n");
@@ -472,6 +493,7 @@ impl App {
                     .await?
                     .ok_or(AppError::NotFound { what: "demo enterprise" })?;
                     let cumulative: i64 = reports[index].iter().sum();
+                    let industry = ["3670", "3982", "3841", "2651"][slot % 4];
                     // Planned comfortably above what the eighteen months complete.
                     let planned_wan = (cumulative * 3 / 2 / 10_000 + 1) * 10_000;
                     let fields = ProjectFields {
@@ -479,8 +501,9 @@ impl App {
                         name_zh: Some(format!("{stem}示例在建制造业项目{}（示例）", slot + 1)),
                         name_en: Some(format!("Example ongoing manufacturing project {} (illustrative)", slot + 1)),
                         region_code: Some((*region).to_owned()),
-                        industry_code: Some(["3670", "3982", "3841", "2651"][slot % 4].to_owned()),
+                        industry_code: Some(industry.to_owned()),
                         project_type: Some(["new", "expansion", "technological_transformation"][slot % 3].to_owned()),
+                        cluster_ids: clusters_of(&clusters, industry),
                         planned_total: Some(format!("{}", planned_wan * 10_000)),
                         planned_fixed_assets: Some(format!("{}", planned_wan * 9_000)),
                         planned_equipment: Some(format!("{}", planned_wan * 4_000)),
@@ -520,6 +543,7 @@ impl App {
     /// (The statistics work calibrates amounts to the published figures.)
     async fn build_demo_projects(&self, operator: &Actor) -> AppResult<usize> {
         use bridgehead_domain::project::{ProjectFields, ReportFields};
+        let clusters = self.demo_clusters(operator).await?;
         let mut created = 0;
         for (unit, (region, stem)) in JIAXING_UNITS.iter().enumerate() {
             let investor_code = demo_credit_code(region, PLACES.iter().position(|p| p.0 == *region).unwrap_or(0) * 5);
@@ -544,6 +568,7 @@ impl App {
                     name_en: Some(format!("Example smart manufacturing project {} (illustrative)", slot + 1)),
                     region_code: Some((*region).to_owned()),
                     industry_code: Some(["3670", "3982", "3841", "2651"][(unit + slot) % 4].to_owned()),
+                    cluster_ids: clusters_of(&clusters, ["3670", "3982", "3841", "2651"][(unit + slot) % 4]),
                     project_type: Some(
                         ["new", "expansion", "technological_transformation"][(unit + slot) % 3].to_owned(),
                     ),

@@ -753,3 +753,53 @@ impl App {
         Ok((contributors, all))
     }
 }
+
+/// The children's figures stacked by cluster: one series per cluster with a figure in
+/// the region, one value per child region.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterStack {
+    /// The child regions: code, names.
+    pub regions: Vec<(String, String, Option<String>)>,
+    /// The clusters: id, names, and January..N per child region (in `regions` order).
+    pub series: Vec<(String, String, Option<String>, Vec<i64>)>,
+}
+
+impl App {
+    /// The table's children stacked by cluster (projects outside every cluster are left
+    /// out; a project in two clusters counts in both).
+    pub async fn investment_by_cluster(&self, actor: &Actor, query: &InvestmentQuery) -> AppResult<ClusterStack> {
+        let clusters = self.investment_breakdown(actor, query, Some(&"cluster".to_owned())).await?;
+        let index = self.statistics.current(&self.store).await?;
+        let mut errors = FieldErrors::default();
+        let Some((period, measure, filter)) = Self::parse_table_query(query, index.tiers(), &mut errors) else {
+            return Err(AppError::Invalid(errors));
+        };
+        let not_found = || AppError::NotFound { what: "region" };
+        let children = index
+            .sums(&clusters.region_code, period, measure, &filter, Breakdown::ChildRegions)
+            .ok_or_else(not_found)?;
+        let regions = children
+            .lines
+            .iter()
+            .map(|l| {
+                let (zh, en) = index.region_name(&l.key).unwrap_or((&l.key, None));
+                (l.key.clone(), zh.to_owned(), en.map(ToOwned::to_owned))
+            })
+            .collect();
+        let mut series = Vec::new();
+        for line in clusters.lines.iter().filter(|l| !l.key.is_empty()) {
+            let Ok(id) = line.key.parse::<i64>() else { continue };
+            let within = Filter { cluster_id: Some(id), ..filter.clone() };
+            let sums = index
+                .sums(&clusters.region_code, period, measure, &within, Breakdown::ChildRegions)
+                .ok_or_else(not_found)?;
+            series.push((
+                line.key.clone(),
+                line.name_zh.clone(),
+                line.name_en.clone(),
+                sums.lines.iter().map(|l| l.current_minor).collect(),
+            ));
+        }
+        Ok(ClusterStack { regions, series })
+    }
+}

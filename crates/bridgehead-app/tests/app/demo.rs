@@ -40,6 +40,23 @@ async fn the_demo_gives_jiaxings_published_figures() {
     }
     assert_eq!(jiaxing(&app, "2023-03").await.0, "290.30");
 
+    // The children stacked by cluster: the automobile cluster ("36") of each system holds
+    // exactly the division-36 projects.
+    let stack = app.investment_by_cluster(&admin(), &june).await.unwrap();
+    assert_eq!(stack.regions.len(), 7);
+    let division_36 = InvestmentQuery {
+        filter: FilterFields { industry: Some("36".into()), ..FilterFields::default() },
+        ..june.clone()
+    };
+    let cars = app.investment_table(&admin(), &division_36).await.unwrap().total.line.current_minor;
+    let automobile: Vec<i64> = stack
+        .series
+        .iter()
+        .filter(|(_, name, _, _)| name.contains("汽车"))
+        .map(|(_, _, _, values)| values.iter().sum())
+        .collect();
+    assert_eq!(automobile, [cars, cars], "one automobile cluster in each of the two systems: {stack:?}");
+
     // 2019 (004_0e370278f6824660.txt): in the nine months to June, 14 projects of 10 billion
     // yuan and more and 31 more of 1 billion yuan or USD 100 million and more.
     let tiers = count(&app, "2019-06-30", "9", "tier", FilterFields::default(), None).await;

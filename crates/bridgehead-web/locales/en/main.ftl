@@ -748,3 +748,4 @@ release-public-title = Investment statistics releases
 release-public-intro = Official tables as published. Figures are frozen at publication; later revisions appear only in a later release.
 release-public-cutoff = Figures as of { $cutoff }.
 error-release-note = A note is at most 500 characters
+statistics-by-cluster-stacked = The regions stacked by cluster

@@ -748,3 +748,4 @@ release-public-title = 投资统计发布
 release-public-intro = 已发布的正式表格。数据在发布时冻结；其后的修订只出现在之后的发布中。
 release-public-cutoff = 数据截至 { $cutoff }。
 error-release-note = 发布说明最多 500 个字
+statistics-by-cluster-stacked = 各地区按产业集群堆叠

@@ -8,8 +8,8 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use bridgehead_app::AppError;
 use bridgehead_app::statistics::{
-    BreakdownLine, Contributor, FilterFields, InvestmentBreakdown, InvestmentQuery, InvestmentTable, ProjectCountQuery,
-    ProjectCounts, TrendMonth, hundred_millions,
+    BreakdownLine, ClusterStack, Contributor, FilterFields, InvestmentBreakdown, InvestmentQuery, InvestmentTable,
+    ProjectCountQuery, ProjectCounts, TrendMonth, hundred_millions,
 };
 use bridgehead_domain::facts::SizeTier;
 use bridgehead_domain::statistics::published_text;
@@ -93,6 +93,33 @@ fn trend_chart(ctx: &Ctx, months: &[TrendMonth]) -> Chart {
         ]
     });
     Chart { title: ctx.t("statistics-trend"), spec: spec.to_string() }
+}
+
+/// The children's bars stacked by cluster.
+fn cluster_chart(ctx: &Ctx, stack: &ClusterStack) -> Chart {
+    let names: Vec<String> =
+        stack.regions.iter().map(|(_, zh, en)| ctx.lang.name(zh, en.as_deref()).to_owned()).collect();
+    let series: Vec<serde_json::Value> = stack
+        .series
+        .iter()
+        .map(|(_, zh, en, values)| {
+            json!({
+                "name": ctx.lang.name(zh, en.as_deref()),
+                "type": "bar",
+                "stack": "clusters",
+                "data": values.iter().map(|v| number(*v)).collect::<Vec<f64>>(),
+            })
+        })
+        .collect();
+    let spec = json!({
+        "tooltip": { "trigger": "axis" },
+        "legend": { "top": 0, "type": "scroll" },
+        "grid": { "top": 56, "left": 60, "right": 24, "bottom": 72 },
+        "xAxis": { "type": "category", "data": names, "axisLabel": { "interval": 0, "rotate": 30 } },
+        "yAxis": { "type": "value", "name": ctx.t("statistics-unit") },
+        "series": series
+    });
+    Chart { title: ctx.t("statistics-by-cluster-stacked"), spec: spec.to_string() }
 }
 
 fn line_name(ctx: &Ctx, by: &str, line: &BreakdownLine) -> String {
@@ -427,6 +454,10 @@ pub async fn dashboard(
     let trend = state.app.investment_trend(actor, &app_query).await.map_err(|e| ctx.fail(e))?;
     if !trend.is_empty() {
         page.push(Section::Chart(trend_chart(&ctx, &trend)));
+    }
+    let stack = state.app.investment_by_cluster(actor, &app_query).await.map_err(|e| ctx.fail(e))?;
+    if !stack.series.is_empty() && !stack.regions.is_empty() {
+        page.push(Section::Chart(cluster_chart(&ctx, &stack)));
     }
     let by = query.by.clone().filter(|b| BREAKDOWNS.contains(&b.as_str())).unwrap_or_else(|| "industry".into());
     let breakdown = state.app.investment_breakdown(actor, &app_query, Some(&by)).await.map_err(|e| ctx.fail(e))?;
