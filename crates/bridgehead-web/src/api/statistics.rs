@@ -8,8 +8,8 @@ use bridgehead_domain::statistics::published_text;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Query;
 use super::enterprises::{FileQuery, download};
+use super::{Json, Path, Query};
 use crate::AppState;
 use crate::error::{ApiResult, Problem};
 use crate::session::Principal;
@@ -591,7 +591,7 @@ impl From<&bridgehead_app::releases::Release> for ReleaseOut {
 pub async fn publish(
     State(state): State<AppState>,
     principal: Principal,
-    axum::Json(input): axum::Json<PublishIn>,
+    Json(input): Json<PublishIn>,
 ) -> ApiResult<(axum::http::StatusCode, axum::Json<ReleaseOut>)> {
     let query = InvestmentQuery {
         region: input.region,
@@ -638,12 +638,12 @@ pub struct ComparisonOut {
 /// the cut-off show as differences; the release itself never changes).
 #[utoipa::path(get, path = "/api/v1/statistics/releases/{id}/compare", tag = "statistics",
     params(("id" = i64, Path, description = "The release")),
-    responses((status = 200, body = ComparisonOut), (status = 401, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem)))]
+    responses((status = 200, body = ComparisonOut), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn compare_release(
     State(state): State<AppState>,
     principal: Principal,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
 ) -> ApiResult<axum::Json<ComparisonOut>> {
     let c = state.app.compare_release(principal.require()?, id).await?;
     Ok(axum::Json(ComparisonOut {
@@ -678,10 +678,7 @@ pub async fn public_releases(State(state): State<AppState>) -> ApiResult<axum::J
 /// One published release. Public: no sign-in.
 #[utoipa::path(get, path = "/api/v1/public/releases/{id}", tag = "statistics", security(()),
     params(("id" = i64, Path, description = "The release")),
-    responses((status = 200, body = ReleaseOut), (status = 404, body = Problem)))]
-pub async fn public_release(
-    State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> ApiResult<axum::Json<ReleaseOut>> {
+    responses((status = 200, body = ReleaseOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn public_release(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<axum::Json<ReleaseOut>> {
     Ok(axum::Json(ReleaseOut::from(&state.app.public_release(id).await?)))
 }
