@@ -329,9 +329,11 @@ impl App {
 
 /// Fen as 100 million yuan (亿元) with two decimals, the unit of the official tables.
 pub fn hundred_millions(minor: i64) -> String {
-    (Decimal::from(minor) / Decimal::from(10_000_000_000_i64))
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-        .to_string()
+    let mut value = (Decimal::from(minor) / Decimal::from(10_000_000_000_i64))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    // Always two decimals, as the official tables print them ("24.00").
+    value.rescale(2);
+    value.to_string()
 }
 
 fn percent(value: Option<Decimal>) -> String {

@@ -17,8 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::settings::{EXAMPLE, Overrides, Settings};
 use crate::{
-    AuditCommand, Cli, Command, ConfigCommand, DemoScale, ExportKind, ImportKind, LangArg, ReportCommand, ReportFormat,
-    UserCommand,
+    AuditCommand, Cli, Command, ConfigCommand, CountFormat, DemoScale, ExportKind, ImportKind, LangArg, ReportCommand,
+    ReportFormat, UserCommand,
 };
 
 fn init_logging(filter: &str) {
@@ -211,6 +211,103 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => std::io::Write::write_all(&mut std::io::stdout(), &bytes).context("writing the table")?,
             }
+        }
+        Command::Report {
+            command:
+                ReportCommand::Projects {
+                    region,
+                    through,
+                    months,
+                    event,
+                    by,
+                    tier,
+                    industry,
+                    fortune_global_500,
+                    format,
+                    lang,
+                },
+        } => {
+            let app = open(&settings).await?;
+            let query = bridgehead_app::statistics::ProjectCountQuery {
+                region,
+                event: Some(event),
+                through,
+                months: Some(months),
+                by: Some(by),
+                filter: bridgehead_app::statistics::FilterFields { industry, tier, ..Default::default() },
+                fortune_global_500,
+            };
+            let counts = app.project_counts(&operator(), &query).await.map_err(explain)?;
+            if format == CountFormat::Json {
+                println!("{}", serde_json::to_string_pretty(&counts).context("writing JSON")?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let lang = match lang {
+                LangArg::Zh => bridgehead_io::Lang::Zh,
+                LangArg::En => bridgehead_io::Lang::En,
+            };
+            let name = |key: &str| -> String {
+                if key.is_empty() {
+                    return match lang {
+                        bridgehead_io::Lang::Zh => "（其他）".to_owned(),
+                        bridgehead_io::Lang::En => "(none)".to_owned(),
+                    };
+                }
+                counts.tiers.iter().find(|t| t.code == key).map_or_else(
+                    || key.to_owned(),
+                    |t| match lang {
+                        bridgehead_io::Lang::Zh => t.name_zh.clone(),
+                        bridgehead_io::Lang::En => t.name_en.clone(),
+                    },
+                )
+            };
+            let hundred_millions = bridgehead_app::statistics::hundred_millions;
+            let mut rows = vec![vec![
+                match lang {
+                    bridgehead_io::Lang::Zh => "合计".to_owned(),
+                    bridgehead_io::Lang::En => "Total".to_owned(),
+                },
+                counts.counts.total.projects.to_string(),
+                hundred_millions(counts.counts.total.planned_total_cny_minor),
+            ]];
+            rows.extend(
+                counts
+                    .counts
+                    .lines
+                    .iter()
+                    .map(|l| vec![name(&l.key), l.projects.to_string(), hundred_millions(l.planned_total_cny_minor)]),
+            );
+            let title = match lang {
+                bridgehead_io::Lang::Zh => format!(
+                    "{} {} 至 {} {}项目（按{}）",
+                    counts.region_code,
+                    counts.from,
+                    counts.to,
+                    match counts.event.as_str() {
+                        "started" => "开工",
+                        "in_production" => "投产",
+                        _ => "签约",
+                    },
+                    match counts.by.as_str() {
+                        "tier" => "规模",
+                        "industry" => "行业大类",
+                        "cluster" => "产业集群",
+                        "park" => "园区",
+                        "project_type" => "项目类型",
+                        "capital_source" => "资金来源",
+                        _ => "地区",
+                    }
+                ),
+                bridgehead_io::Lang::En => format!(
+                    "{}: projects {} {} to {} by {}",
+                    counts.region_code,
+                    counts.event.as_str(),
+                    counts.from,
+                    counts.to,
+                    counts.by.as_str()
+                ),
+            };
+            print!("{}", text_table(&title, bridgehead_io::statistics::COUNT_COLUMNS, &rows, lang));
         }
         Command::Audit { command } => {
             let app = open(&settings).await?;

@@ -245,6 +245,47 @@ pub enum ReportCommand {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Projects signed, started or put into production in a window of months ending on a
+    /// day ("projects of 10 billion yuan and more signed in the last nine months"), by
+    /// child region, size tier or another dimension.
+    Projects {
+        /// The region, e.g. 330400.
+        #[arg(long)]
+        region: String,
+        /// The window's last day, YYYY-MM-DD.
+        #[arg(long)]
+        through: String,
+        /// The window's length in months (1 to 120).
+        #[arg(long, default_value = "12")]
+        months: String,
+        /// signed, started or in_production.
+        #[arg(long, default_value = "signed")]
+        event: String,
+        /// The lines: region, tier, industry, cluster, park, project_type, capital_source.
+        #[arg(long, default_value = "region")]
+        by: String,
+        /// Only projects of this size tier and above.
+        #[arg(long)]
+        tier: Option<String>,
+        /// Only projects whose GB/T 4754 class starts with these digits.
+        #[arg(long)]
+        industry: Option<String>,
+        /// Only projects of Fortune Global 500 enterprises (true) or only others (false).
+        #[arg(long)]
+        fortune_global_500: Option<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: CountFormat,
+        /// Language of the title and headers.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CountFormat {
+    /// Aligned text for the terminal.
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

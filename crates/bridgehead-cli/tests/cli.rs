@@ -55,6 +55,7 @@ fn every_command_has_help() {
         vec!["migrate", "--help"],
         vec!["import", "--help"],
         vec!["report", "investment", "--help"],
+        vec!["report", "projects", "--help"],
         vec!["export", "--help"],
         vec!["user", "--help"],
         vec!["user", "add", "--help"],
@@ -159,6 +160,23 @@ async fn import_twice_export_and_users_from_the_command_line() {
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
     let refused = bridgehead(&db, dir.path(), &["report", "investment", "--region", "330400", "--period", "2023-3x"]);
     assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("period"));
+    // The same table from the SQL reference, and the projects signed in a window by tier.
+    let reference = ok(&bridgehead(
+        &db,
+        dir.path(),
+        &["report", "investment", "--region", "330400", "--period", "2023-03", "--reference"],
+    ));
+    assert_eq!(reference, table, "the engine and the SQL reference print the same table");
+    let counts = ok(&bridgehead(
+        &db,
+        dir.path(),
+        &["report", "projects", "--region", "330400", "--through", "2023-06-30", "--months", "9", "--by", "tier"],
+    ));
+    assert!(counts.starts_with("330400 2022-10-01 至 2023-06-30 签约项目（按规模）"), "{counts}");
+    let total = counts.lines().find(|l| l.starts_with("合计")).unwrap_or_default();
+    assert_eq!(total.split_whitespace().nth(1), Some("1"), "{counts}");
+    let refused = bridgehead(&db, dir.path(), &["report", "projects", "--region", "330400", "--through", "2023-06-31"]);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("through"));
 
     let template = dir.path().join("project-template.xlsx");
     ok(&bridgehead(&db, dir.path(), &["export", "project-template", &template.display().to_string(), "--lang", "en"]));

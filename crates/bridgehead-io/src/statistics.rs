@@ -13,6 +13,13 @@ pub const TABLE_COLUMNS: &[ColumnSpec] = &[
     column!("rank", "增速位次", "Rank", false, "", ""),
 ];
 
+/// Columns of a count of projects in a window (one line a row).
+pub const COUNT_COLUMNS: &[ColumnSpec] = &[
+    column!("line", "分组", "Line", true, "", ""),
+    column!("projects", "项目数", "Projects", true, "", ""),
+    column!("planned", "计划总投资（亿元）", "Planned total (100 million yuan)", true, "", ""),
+];
+
 /// Columns of an external indicator file (one published figure a row).
 pub const INDICATOR_COLUMNS: &[ColumnSpec] = &[
     column!(

@@ -749,3 +749,4 @@ release-public-intro = Official tables as published. Figures are frozen at publi
 release-public-cutoff = Figures as of { $cutoff }.
 error-release-note = A note is at most 500 characters
 statistics-by-cluster-stacked = The regions stacked by cluster
+statistics-all = All

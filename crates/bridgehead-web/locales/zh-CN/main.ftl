@@ -749,3 +749,4 @@ release-public-intro = 已发布的正式表格。数据在发布时冻结；其
 release-public-cutoff = 数据截至 { $cutoff }。
 error-release-note = 发布说明最多 500 个字
 statistics-by-cluster-stacked = 各地区按产业集群堆叠
+statistics-all = 全部

@@ -12,6 +12,7 @@ use bridgehead_app::statistics::{
     ProjectCountQuery, ProjectCounts, TrendMonth, hundred_millions,
 };
 use bridgehead_domain::facts::SizeTier;
+use bridgehead_domain::project::{CapitalSource, ProjectType};
 use bridgehead_domain::statistics::published_text;
 use serde_json::json;
 
@@ -25,19 +26,79 @@ pub struct DashboardQuery {
     measure: Option<String>,
     industry: Option<String>,
     tier: Option<String>,
+    project_type: Option<String>,
+    capital_source: Option<String>,
+    cluster: Option<String>,
+    park: Option<String>,
     /// The breakdown shown under the table.
     by: Option<String>,
 }
 
 fn link(query: &DashboardQuery, region: &str, period: &str) -> String {
-    let pairs = [("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier), ("by", &query.by)];
+    let pairs = [
+        ("measure", &query.measure),
+        ("industry", &query.industry),
+        ("tier", &query.tier),
+        ("project_type", &query.project_type),
+        ("capital_source", &query.capital_source),
+        ("cluster", &query.cluster),
+        ("park", &query.park),
+        ("by", &query.by),
+    ];
     let extra = [("region", region.to_owned()), ("period", period.to_owned())];
     format!("/statistics?{}", super::query_string(&pairs, &extra))
 }
 
-fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery, tiers: &[SizeTier]) -> Form {
-    let mut tier_options = vec![(String::new(), ctx.t("statistics-tier-all"))];
-    tier_options.extend(tiers.iter().map(|t| (t.code.clone(), ctx.lang.name(&t.name_zh, Some(&t.name_en)).to_owned())));
+/// What the filter selects offer: the size tiers, parks and clusters (id, name).
+struct Choices {
+    tiers: Vec<SizeTier>,
+    parks: Vec<(String, String)>,
+    clusters: Vec<(String, String)>,
+}
+
+impl Choices {
+    async fn load(state: &AppState, ctx: &Ctx, actor: &bridgehead_app::Actor) -> Result<Self, PageError> {
+        let tiers = state.app.size_tiers(actor).await.map_err(|e| ctx.fail(e))?;
+        let parks = state.app.parks(actor, actor.region_scope()).await.map_err(|e| ctx.fail(e))?;
+        let mut clusters = Vec::new();
+        for taxonomy in state.app.cluster_taxonomies(actor).await.map_err(|e| ctx.fail(e))? {
+            let full = state.app.cluster_taxonomy(actor, taxonomy.id).await.map_err(|e| ctx.fail(e))?;
+            let system = ctx.lang.name(&full.name_zh, full.name_en.as_deref()).to_owned();
+            clusters.extend(
+                full.clusters.iter().map(|c| {
+                    (c.id.to_string(), format!("{system}：{}", ctx.lang.name(&c.name_zh, c.name_en.as_deref())))
+                }),
+            );
+        }
+        let parks = parks
+            .iter()
+            .map(|p| (p.id.to_string(), ctx.lang.name(&p.name_zh, p.name_en.as_deref()).to_owned()))
+            .collect();
+        Ok(Self { tiers, parks, clusters })
+    }
+}
+
+/// A select with an "all" choice first.
+fn select(ctx: &Ctx, name: &str, label: &str, options: Vec<(String, String)>, chosen: Option<&String>) -> Field {
+    let mut all = vec![(String::new(), ctx.t("statistics-all"))];
+    all.extend(options);
+    Field::new(name, ctx.t(label), "select").options(all, &[chosen.cloned().unwrap_or_default()])
+}
+
+fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery, choices: &Choices) -> Form {
+    let tier_options = choices
+        .tiers
+        .iter()
+        .map(|t| (t.code.clone(), ctx.lang.name(&t.name_zh, Some(&t.name_en)).to_owned()))
+        .collect();
+    let types = ProjectType::ALL
+        .iter()
+        .map(|t| (t.as_str().to_owned(), ctx.t(&super::projects::key("project-type", t.as_str()))))
+        .collect();
+    let sources = CapitalSource::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), ctx.t(&super::projects::key("capital-source", c.as_str()))))
+        .collect();
     let measures = vec![
         ("completed".to_owned(), ctx.t("statistics-measure-completed")),
         ("equipment".to_owned(), ctx.t("statistics-measure-equipment")),
@@ -53,10 +114,11 @@ fn filters(ctx: &Ctx, region: &str, period: &str, query: &DashboardQuery, tiers:
             Field::new("industry", ctx.t("statistics-industry"), "text")
                 .value(query.industry.clone().unwrap_or_default()),
         )
-        .field(
-            Field::new("tier", ctx.t("statistics-tier"), "select")
-                .options(tier_options, &[query.tier.clone().unwrap_or_default()]),
-        )
+        .field(select(ctx, "tier", "statistics-tier", tier_options, query.tier.as_ref()))
+        .field(select(ctx, "project_type", "statistics-by-project-type", types, query.project_type.as_ref()))
+        .field(select(ctx, "capital_source", "statistics-by-capital-source", sources, query.capital_source.as_ref()))
+        .field(select(ctx, "cluster", "statistics-by-cluster", choices.clusters.clone(), query.cluster.as_ref()))
+        .field(select(ctx, "park", "statistics-by-park", choices.parks.clone(), query.park.as_ref()))
         .field(
             Field::new("by", ctx.t("statistics-by"), "select").options(
                 BREAKDOWNS
@@ -314,7 +376,7 @@ pub async fn dashboard(
 ) -> Result<Response, PageError> {
     let actor = ctx.actor()?;
     let latest = state.app.latest_statistics_period(actor).await.map_err(|e| ctx.fail(e))?;
-    let tiers = state.app.size_tiers(actor).await.map_err(|e| ctx.fail(e))?;
+    let choices = Choices::load(&state, &ctx, actor).await?;
     let period = query
         .period
         .clone()
@@ -330,7 +392,7 @@ pub async fn dashboard(
     let mut page = PageView::new(ctx.t("statistics-title")).intro(ctx.t("statistics-intro"));
     let Some(region) = region else {
         // The whole installation: start from a province.
-        page.push(Section::Form(filters(&ctx, "", &period, &query, &tiers)));
+        page.push(Section::Form(filters(&ctx, "", &period, &query, &choices)));
         let provinces = state
             .app
             .regions(
@@ -358,7 +420,7 @@ pub async fn dashboard(
     };
     if period.is_empty() {
         // Nothing counted yet in the visitor's region: the form, and why the table is empty.
-        page.push(Section::Form(filters(&ctx, &region, &period, &query, &tiers)));
+        page.push(Section::Form(filters(&ctx, &region, &period, &query, &choices)));
         page.push(Section::Notice(Notice::warning(ctx.t("statistics-no-figures"))));
         return Ok(ctx.render(page));
     }
@@ -366,12 +428,19 @@ pub async fn dashboard(
         region: region.clone(),
         period: period.clone(),
         measure: query.measure.clone(),
-        filter: FilterFields { industry: query.industry.clone(), tier: query.tier.clone(), ..FilterFields::default() },
+        filter: FilterFields {
+            industry: query.industry.clone(),
+            tier: query.tier.clone(),
+            cluster: query.cluster.clone(),
+            park: query.park.clone(),
+            project_type: query.project_type.clone(),
+            capital_source: query.capital_source.clone(),
+        },
     };
     let table = match state.app.investment_table(actor, &app_query).await {
         Ok(table) => table,
         Err(AppError::Invalid(errors)) => {
-            let mut form = filters(&ctx, &region, &period, &query, &tiers);
+            let mut form = filters(&ctx, &region, &period, &query, &choices);
             let unplaced = form.attach_errors(ctx.lang, &errors.0);
             if !unplaced.is_empty() {
                 page.push(Section::Notice(Notice::error(unplaced.join("; "))));
@@ -382,9 +451,17 @@ pub async fn dashboard(
         Err(error) => return Err(ctx.fail(error)),
     };
     page.title = table.title(ctx.lang.io());
-    page.push(Section::Form(filters(&ctx, &region, &period, &query, &tiers)));
+    page.push(Section::Form(filters(&ctx, &region, &period, &query, &choices)));
     let file_query = super::query_string(
-        &[("measure", &query.measure), ("industry", &query.industry), ("tier", &query.tier)],
+        &[
+            ("measure", &query.measure),
+            ("industry", &query.industry),
+            ("tier", &query.tier),
+            ("project_type", &query.project_type),
+            ("capital_source", &query.capital_source),
+            ("cluster", &query.cluster),
+            ("park", &query.park),
+        ],
         &[("region", region.clone()), ("period", period.clone()), ("lang", ctx.lang.code().to_owned())],
     );
     let mut links = vec![

@@ -222,6 +222,16 @@ async fn the_statistics_dashboard_shows_the_table_a_chart_and_drills_down() {
     assert!(projects.contains("2022-330482-36-01-000001"), "the projects behind the figure");
     let bad = city.client.get(server.url("/statistics?region=330400&period=2023-13")).send().await.unwrap();
     assert_eq!(bad.status(), 422);
+    // Any dimension filters the table.
+    let filtered =
+        city.client.get(server.url("/statistics?region=330400&period=2023-01&project_type=new&tier=billion"));
+    let html = filtered.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<td>24.1</td>"), "the project is new and of the billion tier: {html}");
+    let other = city.client.get(server.url("/statistics?region=330400&period=2023-01&capital_source=foreign"));
+    let html = other.send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("<td>24.1</td>"), "no foreign project: no growth");
+    let bad = city.client.get(server.url("/statistics?region=330400&period=2023-01&park=x")).send().await.unwrap();
+    assert_eq!(bad.status(), 422, "a park is named by its id");
     let district = server.sign_in(world.username(Role::DistrictOfficer), PASSWORD).await;
     let outside = district.client.get(server.url("/statistics?region=330400")).send().await.unwrap();
     assert_eq!(outside.status(), 404, "the city's table is outside a district's scope");
