@@ -805,3 +805,91 @@ impl App {
         Ok(ClusterStack { regions, series })
     }
 }
+
+/// A size tier as given (amounts in major units).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SizeTierInput {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Reached at this planned total in yuan…
+    pub min_cny: String,
+    /// …or at this USD equivalent (optional).
+    pub min_usd: Option<String>,
+}
+
+impl App {
+    /// Replaces the size tiers (administrators): from the lowest threshold up, codes of
+    /// lowercase letters, digits and `_`, unique; yuan thresholds strictly increasing.
+    /// Every engine rebuilds with them.
+    pub async fn set_size_tiers(&self, actor: &Actor, input: &[SizeTierInput]) -> AppResult<Vec<SizeTier>> {
+        actor.require(&[Role::Administrator], "change the size tiers")?;
+        actor.require_write()?;
+        let mut errors = FieldErrors::default();
+        if input.is_empty() || input.len() > 10 {
+            errors.push(FieldError::new("tiers", "statistics.tiers", "give 1 to 10 tiers"));
+        }
+        let mut tiers: Vec<SizeTier> = Vec::new();
+        for (i, tier) in input.iter().enumerate() {
+            let field = |name: &str| format!("tiers[{i}].{name}");
+            let code = tier.code.trim();
+            if code.is_empty() || !code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                errors.push(
+                    FieldError::new(field("code"), "statistics.tier_code", "lowercase letters, digits and _")
+                        .with_value(code),
+                );
+            } else if tiers.iter().any(|t| t.code == code) {
+                errors.push(FieldError::new(field("code"), "statistics.tier_code", "used twice").with_value(code));
+            }
+            for (name, value) in [("name_zh", &tier.name_zh), ("name_en", &tier.name_en)] {
+                if value.trim().is_empty() {
+                    errors.push(FieldError::new(field(name), "field.required", "required"));
+                }
+            }
+            let amount = |name: &str, raw: &str| {
+                bridgehead_domain::money::parse_major_units(raw)
+                    .ok()
+                    .filter(|v| *v > 0)
+                    .ok_or_else(|| FieldError::new(field(name), "amount.format", "a positive amount").with_value(raw))
+            };
+            let min_cny = errors.take(amount("min_cny", &tier.min_cny));
+            let min_usd = match tier.min_usd.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => None,
+                Some(raw) => errors.take(amount("min_usd", raw)),
+            };
+            if let (Some(min), Some(last)) = (min_cny, tiers.last())
+                && min <= last.min_cny_minor
+            {
+                errors.push(
+                    FieldError::new(field("min_cny"), "statistics.tier_order", "thresholds go up from tier to tier")
+                        .with_value(&tier.min_cny),
+                );
+            }
+            tiers.push(SizeTier {
+                code: code.to_owned(),
+                name_zh: tier.name_zh.trim().to_owned(),
+                name_en: tier.name_en.trim().to_owned(),
+                min_cny_minor: min_cny.unwrap_or(0),
+                min_usd_minor: min_usd,
+            });
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let mut tx = self.store.begin().await?;
+        let before = bridgehead_store::statistics::size_tiers(&mut tx).await?;
+        bridgehead_store::statistics::replace_size_tiers(&mut tx, &tiers).await?;
+        crate::auth::audit(
+            &mut tx,
+            actor,
+            "update",
+            "size_tiers",
+            "all",
+            Some(serde_json::json!(before)),
+            Some(serde_json::json!(tiers)),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(tiers)
+    }
+}

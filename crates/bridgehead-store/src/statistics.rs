@@ -549,3 +549,24 @@ pub async fn request_rebuild(conn: &mut Conn) -> StoreResult<()> {
         .await?;
     Ok(())
 }
+
+/// Replaces the size tiers (from the lowest threshold up) and asks every engine to rebuild.
+pub async fn replace_size_tiers(conn: &mut Conn, tiers: &[SizeTier]) -> StoreResult<()> {
+    sqlx::query("DELETE FROM size_tiers").execute(&mut *conn).await?;
+    for (position, tier) in tiers.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO size_tiers (position, code, name_zh, name_en, min_cny_minor, min_usd_minor, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(i64::try_from(position + 1).unwrap_or(i64::MAX))
+        .bind(&tier.code)
+        .bind(&tier.name_zh)
+        .bind(&tier.name_en)
+        .bind(tier.min_cny_minor)
+        .bind(tier.min_usd_minor)
+        .bind(crate::now_text())
+        .execute(&mut *conn)
+        .await?;
+    }
+    request_rebuild(conn).await
+}

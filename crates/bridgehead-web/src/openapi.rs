@@ -42,6 +42,7 @@ Money travels as decimal strings in major units; dates as `YYYY-MM-DD`. Updates 
         api::innovation::status, api::innovation::complete,
         api::statistics::investment, api::statistics::investment_file, api::statistics::breakdown, api::statistics::trend,
         api::statistics::contributors, api::statistics::project_counts, api::statistics::publish, api::statistics::releases,
+        api::statistics::size_tiers, api::statistics::set_size_tiers,
         api::statistics::compare_release, api::statistics::public_releases, api::statistics::public_release, api::statistics::import_indicators, api::statistics::indicator_history,
         api::admin::list_users, api::admin::create_user, api::admin::disable_user, api::admin::enable_user,
         api::admin::audit_records, api::admin::audit_verify, api::admin::audit_head,

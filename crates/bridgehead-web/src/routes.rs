@@ -160,6 +160,8 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/statistics/trend", STATISTICS, get(api::statistics::trend)),
         api_route("GET", "/api/v1/statistics/contributors", STATISTICS, get(api::statistics::contributors)),
         api_route("GET", "/api/v1/statistics/projects", STATISTICS, get(api::statistics::project_counts)),
+        api_route("GET", "/api/v1/statistics/size-tiers", STATISTICS, get(api::statistics::size_tiers)),
+        api_route("PUT", "/api/v1/statistics/size-tiers", ADMIN, put(api::statistics::set_size_tiers)),
         api_route("POST", "/api/v1/statistics/releases", RELEASE_PUBLISHERS, post(api::statistics::publish)),
         api_route("GET", "/api/v1/statistics/releases", STATISTICS, get(api::statistics::releases)),
         api_route("GET", "/api/v1/statistics/releases/{id}/compare", STATISTICS, get(api::statistics::compare_release)),

@@ -220,3 +220,50 @@ async fn a_published_release_stays_as_published_and_compares_with_today() {
     let long = "字".repeat(501);
     assert!(matches!(app.publish_release(&city, &query, Some(&long)).await, Err(AppError::Invalid(_))));
 }
+
+#[tokio::test]
+async fn size_tiers_are_configurable_and_every_count_follows_them() {
+    let (_db, app) = setup().await;
+    let world = world(&app).await;
+    // Planned 100 billion yuan: the default "ten_billion" tier.
+    project_with_reports(&app, world.ours.id, "TIER-1", "330482", "3670", (1_000_000, 1_000_000)).await;
+    let count = |app: &bridgehead_app::App| {
+        let app = app.clone();
+        async move {
+            let query = bridgehead_app::statistics::ProjectCountQuery {
+                region: "330400".into(),
+                through: "2021-12-31".into(),
+                by: Some("tier".into()),
+                ..Default::default()
+            };
+            let counts = app.project_counts(&admin(), &query).await.unwrap();
+            counts.counts.lines.iter().map(|l| (l.key.clone(), l.projects)).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(count(&app).await, [("ten_billion".to_owned(), 1)]);
+    let tier = |code: &str, cny: &str, usd: Option<&str>| bridgehead_app::statistics::SizeTierInput {
+        code: code.into(),
+        name_zh: format!("{code}（示例）"),
+        name_en: code.into(),
+        min_cny: cny.into(),
+        min_usd: usd.map(Into::into),
+    };
+    let city = actor(&app, &world, Role::CityAnalyst).await;
+    let tiers = [tier("two_hundred_billion", "200000000000", None), tier("trillion", "1000000000000", None)];
+    assert!(matches!(app.set_size_tiers(&city, &tiers).await, Err(AppError::Forbidden(_))));
+    app.set_size_tiers(&admin(), &tiers).await.unwrap();
+    assert_eq!(count(&app).await, [(String::new(), 1)], "below the new lowest tier");
+    let bad = [tier("b", "20", None), tier("b", "10", Some("x"))];
+    match app.set_size_tiers(&admin(), &bad).await {
+        Err(AppError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["tiers[1].code", "tiers[1].min_usd", "tiers[1].min_cny"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        app.size_tiers(&admin()).await.unwrap()[0].code,
+        "two_hundred_billion",
+        "the refused list changed nothing"
+    );
+}

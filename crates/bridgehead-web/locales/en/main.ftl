@@ -750,3 +750,6 @@ release-public-cutoff = Figures as of { $cutoff }.
 error-release-note = A note is at most 500 characters
 statistics-by-cluster-stacked = The regions stacked by cluster
 statistics-all = All
+error-statistics-tiers = Give 1 to 10 size tiers
+error-statistics-tier-code = A tier code is lowercase letters, digits and _, each code once
+error-statistics-tier-order = Thresholds go up from tier to tier

@@ -750,3 +750,6 @@ release-public-cutoff = 数据截至 { $cutoff }。
 error-release-note = 发布说明最多 500 个字
 statistics-by-cluster-stacked = 各地区按产业集群堆叠
 statistics-all = 全部
+error-statistics-tiers = 规模档次应为 1 到 10 个
+error-statistics-tier-code = 档次代码由小写字母、数字和 _ 组成，且不能重复
+error-statistics-tier-order = 各档门槛应逐档提高

@@ -522,17 +522,7 @@ pub async fn project_counts(
         by: c.by.as_str().to_owned(),
         total: count_line(c.counts.total),
         lines: c.counts.lines.into_iter().map(count_line).collect(),
-        tiers: c
-            .tiers
-            .into_iter()
-            .map(|t| SizeTierOut {
-                code: t.code,
-                name_zh: t.name_zh,
-                name_en: t.name_en,
-                min_cny: format_major_units(t.min_cny_minor),
-                min_usd: t.min_usd_minor.map(format_major_units),
-            })
-            .collect(),
+        tiers: c.tiers.into_iter().map(tier_out).collect(),
     }))
 }
 
@@ -681,4 +671,63 @@ pub async fn public_releases(State(state): State<AppState>) -> ApiResult<axum::J
     responses((status = 200, body = ReleaseOut), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn public_release(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<axum::Json<ReleaseOut>> {
     Ok(axum::Json(ReleaseOut::from(&state.app.public_release(id).await?)))
+}
+
+/// A size tier as given.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SizeTierIn {
+    /// Lowercase letters, digits and `_`.
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Reached at this planned total in yuan (decimal string)…
+    pub min_cny: String,
+    /// …or at this USD equivalent at the signing-date rate.
+    pub min_usd: Option<String>,
+}
+
+fn tier_out(t: bridgehead_domain::facts::SizeTier) -> SizeTierOut {
+    SizeTierOut {
+        code: t.code,
+        name_zh: t.name_zh,
+        name_en: t.name_en,
+        min_cny: format_major_units(t.min_cny_minor),
+        min_usd: t.min_usd_minor.map(format_major_units),
+    }
+}
+
+/// The size tiers, from the lowest threshold up. A project counts in the highest tier it
+/// reaches; the `tier` filter keeps that tier and above.
+#[utoipa::path(get, path = "/api/v1/statistics/size-tiers", tag = "statistics",
+    responses((status = 200, body = Vec<SizeTierOut>), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn size_tiers(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> ApiResult<axum::Json<Vec<SizeTierOut>>> {
+    let tiers = state.app.size_tiers(principal.require()?).await?;
+    Ok(axum::Json(tiers.into_iter().map(tier_out).collect()))
+}
+
+/// Replaces the size tiers (administrators), from the lowest threshold up, yuan thresholds
+/// strictly increasing. Every server's statistics engine rebuilds with them.
+#[utoipa::path(put, path = "/api/v1/statistics/size-tiers", tag = "statistics", request_body = Vec<SizeTierIn>,
+    responses((status = 200, body = Vec<SizeTierOut>), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_size_tiers(
+    State(state): State<AppState>,
+    principal: Principal,
+    Json(input): Json<Vec<SizeTierIn>>,
+) -> ApiResult<axum::Json<Vec<SizeTierOut>>> {
+    let input: Vec<bridgehead_app::statistics::SizeTierInput> = input
+        .into_iter()
+        .map(|t| bridgehead_app::statistics::SizeTierInput {
+            code: t.code,
+            name_zh: t.name_zh,
+            name_en: t.name_en,
+            min_cny: t.min_cny,
+            min_usd: t.min_usd,
+        })
+        .collect();
+    let tiers = state.app.set_size_tiers(principal.require()?, &input).await?;
+    Ok(axum::Json(tiers.into_iter().map(tier_out).collect()))
 }
