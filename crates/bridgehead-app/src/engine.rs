@@ -8,9 +8,12 @@
 //! on the same database shows within that time). On PostgreSQL a sequence number can
 //! become visible after a higher one (transactions commit out of order); numbers skipped
 //! are kept as gaps and read again until they appear or [`GAP_PATIENCE`] passes (a
-//! rolled-back transaction leaves a gap forever).
+//! rolled-back transaction leaves a gap forever). While one request refreshes or
+//! rebuilds, the others answer from the index as it stands — unless this process has
+//! committed since the last look, when they wait for the refresh.
 
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bridgehead_domain::facts::FactIndex;
@@ -70,6 +73,10 @@ struct Feed {
 pub struct StatisticsEngine {
     index: RwLock<Option<FactIndex>>,
     feed: Mutex<Feed>,
+    /// Built once.
+    ready: AtomicBool,
+    /// This process's commit count when the feed was last looked at.
+    commits_checked: AtomicU64,
 }
 
 impl StatisticsEngine {
@@ -91,12 +98,26 @@ impl StatisticsEngine {
     }
 
     async fn sync(&self, store: &Store, force: bool) -> AppResult<()> {
-        let mut feed = self.feed.lock().await;
+        let commits = store.commits();
+        let mut feed =
+            if self.ready.load(Ordering::SeqCst) && !force && commits == self.commits_checked.load(Ordering::SeqCst) {
+                // Nothing committed here since the last look: when another request is
+                // already refreshing (a rebuild may take seconds at province scale), answer
+                // from the index as it stands rather than wait.
+                match self.feed.try_lock() {
+                    Ok(feed) => feed,
+                    Err(_) => return Ok(()),
+                }
+            } else {
+                self.feed.lock().await
+            };
         let built = self.index.read().await.is_some();
         if !built {
-            return self.build(store, &mut feed).await;
+            self.build(store, &mut feed).await?;
+            self.ready.store(true, Ordering::SeqCst);
+            return Ok(());
         }
-        let commits = store.commits();
+        self.commits_checked.store(commits, Ordering::SeqCst);
         let due = force
             || commits != feed.commits_seen
             || feed.checked_at.is_none_or(|at| at.elapsed() >= CROSS_PROCESS_CHECK);
