@@ -9,7 +9,7 @@ use bridgehead_domain::enterprise::{
     Enterprise, EnterpriseFields, EnterpriseRecord, YearlyFigures, YearlyFiguresFields,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
-use bridgehead_io::{FileFormat, Lang, Limits, RowError};
+use bridgehead_io::{FileFormat, Lang, RowError};
 use bridgehead_store::enterprises::{self as store, EnterpriseFilter};
 use bridgehead_store::imports::{self, ImportSummary};
 use bridgehead_store::{Conn, StoreError};
@@ -328,8 +328,7 @@ impl App {
     ) -> AppResult<ImportOutcome> {
         actor.require(ENTERPRISE_REGISTRARS, "import enterprises")?;
         actor.require_write()?;
-        let sheet = bridgehead_io::read_sheet(bytes, format, ENTERPRISE_COLUMNS, &Limits::default())
-            .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })?;
+        let sheet = crate::read_file(bytes, format, ENTERPRISE_COLUMNS)?;
         let may_override = actor.is(CREDIT_CODE_OVERRIDERS);
         let total = sheet.records.len();
         let present: HashSet<&str> = ENTERPRISE_COLUMNS

@@ -54,6 +54,13 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<bridgehead_io::ReadError> for AppError {
+    /// A file that cannot be read as a sheet at all (not its rows' errors).
+    fn from(error: bridgehead_io::ReadError) -> Self {
+        Self::ImportFile { code: error.code(), message: error.to_string() }
+    }
+}
+
 impl From<FieldErrors> for AppError {
     fn from(errors: FieldErrors) -> Self {
         Self::Invalid(errors)

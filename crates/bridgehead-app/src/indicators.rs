@@ -31,8 +31,7 @@ impl App {
     ) -> AppResult<ImportOutcome> {
         actor.require(INDICATOR_IMPORTERS, "import external indicators")?;
         actor.require_write()?;
-        let sheet = bridgehead_io::read_sheet(bytes, format, INDICATOR_COLUMNS, &bridgehead_io::Limits::default())
-            .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })?;
+        let sheet = crate::read_file(bytes, format, INDICATOR_COLUMNS)?;
         let total = sheet.records.len();
         let mut tx = self.store.begin().await?;
         let mut outcome =

@@ -27,6 +27,15 @@ pub use error::{AppError, AppResult};
 
 use bridgehead_store::Store;
 
+/// Reads an uploaded file's first sheet against `columns` with the default limits.
+pub(crate) fn read_file(
+    bytes: &[u8],
+    format: bridgehead_io::FileFormat,
+    columns: &'static [bridgehead_io::ColumnSpec],
+) -> AppResult<bridgehead_io::Sheet> {
+    Ok(bridgehead_io::read_sheet(bytes, format, columns, &bridgehead_io::Limits::default())?)
+}
+
 /// Limits and timings of access control.
 #[derive(Debug, Clone)]
 pub struct AccessSettings {

@@ -13,7 +13,7 @@ use bridgehead_domain::enterprise::{format_date, parse_date};
 use bridgehead_domain::money::format_major_units;
 use bridgehead_domain::project::{Project, ProjectCode, ProjectFields, StageKind};
 use bridgehead_io::projects::{EVENT_COLUMNS, PROJECT_COLUMNS};
-use bridgehead_io::{ColumnSpec, FileFormat, Lang, Record, RowError, Sheet};
+use bridgehead_io::{FileFormat, Lang, Record, RowError, Sheet};
 use bridgehead_store::projects::{self as store, ProjectFilter};
 use bridgehead_store::{Conn, Tx};
 use serde_json::json;
@@ -95,11 +95,6 @@ pub(crate) async fn record_import(
     Ok(())
 }
 
-fn read(bytes: &[u8], format: FileFormat, columns: &'static [ColumnSpec]) -> AppResult<Sheet> {
-    bridgehead_io::read_sheet(bytes, format, columns, &bridgehead_io::Limits::default())
-        .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })
-}
-
 impl App {
     /// The projects named in a sheet's `key` column that exist and that the actor may
     /// see, by code; and the codes that exist outside the actor's scope.
@@ -138,7 +133,7 @@ impl App {
     ) -> AppResult<ImportOutcome> {
         actor.require(PROJECT_REGISTRARS, "import projects")?;
         actor.require_write()?;
-        let sheet = read(bytes, format, PROJECT_COLUMNS)?;
+        let sheet = crate::read_file(bytes, format, PROJECT_COLUMNS)?;
         let total = sheet.records.len();
         let today = today_in_china();
         let mut tx = self.store.begin().await?;
@@ -318,7 +313,7 @@ impl App {
     ) -> AppResult<ImportOutcome> {
         actor.require(PROJECT_REGISTRARS, "import stage events")?;
         actor.require_write()?;
-        let sheet = read(bytes, format, EVENT_COLUMNS)?;
+        let sheet = crate::read_file(bytes, format, EVENT_COLUMNS)?;
         let total = sheet.records.len();
         let mut tx = self.store.begin().await?;
         let (projects, _) = self.projects_named(&mut tx, actor, &sheet, "project_code").await?;

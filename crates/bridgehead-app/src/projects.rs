@@ -952,8 +952,7 @@ impl App {
             ReportImportMode::Drafts => {}
         }
         actor.require_write()?;
-        let sheet = bridgehead_io::read_sheet(bytes, format, REPORT_COLUMNS, &bridgehead_io::Limits::default())
-            .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })?;
+        let sheet = crate::read_file(bytes, format, REPORT_COLUMNS)?;
         let total = sheet.records.len();
         let today = today_in_china();
         let mut tx = self.store.begin().await?;

@@ -7,11 +7,9 @@
 //! not stand for real ones; they are loaded in bulk, not through the review workflow.
 
 use bridgehead_domain::codes::INDUSTRY_EDITION;
-use bridgehead_domain::enterprise::format_date;
 use bridgehead_domain::period::Period;
 use bridgehead_domain::project::{CapitalSource, ProjectType};
-use bridgehead_store::bulk;
-use bridgehead_store::sql::Value;
+use bridgehead_store::bulk::{self, BulkProject, BulkReport};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use rust_decimal::Decimal;
@@ -131,137 +129,52 @@ impl App {
             .await?;
         let usd_rate = Decimal::new(65_079, 4);
         let mut rng = StdRng::seed_from_u64(20_260_101);
-        let now = bridgehead_store::now_text();
         let epoch = time::macros::date!(2018 - 01 - 02);
         let mut reports = 0;
         let mut done = 0;
         while done < scale.projects {
             let batch = PROJECTS_PER_TRANSACTION.min(scale.projects - done);
-            let mut projects = Vec::with_capacity(batch);
-            let mut plans = Vec::with_capacity(batch);
-            for n in done..done + batch {
-                let total_yuan = planned_total_yuan(&mut rng);
-                let total = total_yuan * 100;
-                let usd = (Decimal::from(total) / usd_rate).round().to_i64();
-                let signed = epoch + time::Duration::days(rng.random_range(0..900));
-                let started = signed + time::Duration::days(rng.random_range(30..180));
-                let county = &counties[rng.random_range(0..counties.len())];
-                let class = &classes[rng.random_range(0..classes.len())];
-                let kind = ProjectType::ALL[rng.random_range(0..ProjectType::ALL.len())];
-                let source = CapitalSource::ALL[rng.random_range(0..CapitalSource::ALL.len())];
-                projects.push(vec![
-                    Value::Text(format!("{CODE_PREFIX}{:06}", n + 1)),
-                    Value::Int(0),
-                    Value::Text(format!("省级规模测试项目{:06}（示例）", n + 1)),
-                    Value::Text(county.clone()),
-                    Value::Text(INDUSTRY_EDITION.into()),
-                    Value::Text(class.clone()),
-                    Value::Text(kind.as_str().into()),
-                    Value::Text(source.as_str().into()),
-                    if source == CapitalSource::Domestic { Value::Null } else { Value::Text("NL".into()) },
-                    Value::Int(i64::from(rng.random_bool(0.02))),
-                    Value::Int(total),
-                    Value::Text("CNY".into()),
-                    Value::Int(total),
-                    usd.map_or(Value::NullInt, Value::Int),
-                    Value::Text(format_date(signed)),
-                    Value::Text("started".into()),
-                    Value::Text(format_date(started)),
-                    Value::Text(now.clone()),
-                    Value::Text(now.clone()),
-                ]);
-                plans.push((total, signed, started));
-            }
+            let projects: Vec<BulkProject> = (done..done + batch)
+                .map(|n| {
+                    // Drawn in a fixed order: the data set is the same on every run.
+                    let total = planned_total_yuan(&mut rng) * 100;
+                    let signed_on = epoch + time::Duration::days(rng.random_range(0..900));
+                    let started_on = signed_on + time::Duration::days(rng.random_range(30..180));
+                    let region_code = counties[rng.random_range(0..counties.len())].clone();
+                    let industry_code = classes[rng.random_range(0..classes.len())].clone();
+                    let project_type = ProjectType::ALL[rng.random_range(0..ProjectType::ALL.len())];
+                    let source = CapitalSource::ALL[rng.random_range(0..CapitalSource::ALL.len())];
+                    BulkProject {
+                        code: format!("{CODE_PREFIX}{:06}", n + 1),
+                        name_zh: format!("省级规模测试项目{:06}（示例）", n + 1),
+                        region_code,
+                        industry_code,
+                        project_type,
+                        capital_source: source,
+                        source_country: (source != CapitalSource::Domestic).then(|| "NL".to_owned()),
+                        fortune_global_500: rng.random_bool(0.02),
+                        planned_total_minor: total,
+                        planned_total_usd_minor: (Decimal::from(total) / usd_rate).round().to_i64(),
+                        signed_on,
+                        started_on,
+                    }
+                })
+                .collect();
             let mut tx = self.store.begin().await?;
-            let ids = bulk::insert_rows(
-                tx.conn(),
-                "projects",
-                &[
-                    "code",
-                    "national_code",
-                    "name_zh",
-                    "region_code",
-                    "industry_edition",
-                    "industry_code",
-                    "project_type",
-                    "capital_source",
-                    "source_country",
-                    "fortune_global_500",
-                    "planned_total_minor",
-                    "planned_currency",
-                    "planned_total_cny_minor",
-                    "planned_total_usd_minor",
-                    "signed_on",
-                    "stage",
-                    "started_on",
-                    "created_at",
-                    "updated_at",
-                ],
-                projects,
-                Some("id"),
-            )
-            .await?;
-            let mut events = Vec::with_capacity(batch * 2);
+            let ids = bulk::insert_projects(tx.conn(), &projects, "demo").await?;
             let mut rows = Vec::with_capacity(batch * scale.months);
-            for (id, (total, signed, started)) in ids.iter().zip(plans) {
-                for (kind, on) in [("signed", signed), ("started", started)] {
-                    events.push(vec![
-                        Value::Int(*id),
-                        Value::Int(1),
-                        Value::Text(kind.into()),
-                        Value::Text(format_date(on)),
-                        Value::Text("demo".into()),
-                        Value::Text(now.clone()),
-                    ]);
-                }
-                let monthly = total / i64::try_from(scale.months).unwrap_or(1).max(1);
+            for (id, project) in ids.iter().zip(&projects) {
+                let monthly = project.planned_total_minor / i64::try_from(scale.months).unwrap_or(1).max(1);
                 for m in 0..scale.months {
                     let period = Period::from_index(scale.first.index() + i64::try_from(m).unwrap_or_default())
                         .unwrap_or(scale.first);
-                    let completed = monthly / 100 * rng.random_range(50..150) / 100 * 100;
-                    let equipment = completed / 100 * rng.random_range(20..60) / 100 * 100;
-                    rows.push(vec![
-                        Value::Int(*id),
-                        Value::Int(period.index()),
-                        Value::Text(period.to_string()),
-                        Value::Int(1),
-                        Value::Text("approved_by_city".into()),
-                        Value::Int(completed),
-                        Value::Int(equipment),
-                        Value::Int(completed - equipment),
-                        Value::Text(now.clone()),
-                        Value::Text(now.clone()),
-                    ]);
+                    let completed_minor = monthly / 100 * rng.random_range(50..150) / 100 * 100;
+                    let equipment_minor = completed_minor / 100 * rng.random_range(20..60) / 100 * 100;
+                    rows.push(BulkReport { project_id: *id, period, completed_minor, equipment_minor });
                 }
             }
             reports += rows.len();
-            bulk::insert_rows(
-                tx.conn(),
-                "project_events",
-                &["project_id", "phase", "kind", "occurred_on", "recorded_by", "recorded_at"],
-                events,
-                None,
-            )
-            .await?;
-            bulk::insert_rows(
-                tx.conn(),
-                "monthly_reports",
-                &[
-                    "project_id",
-                    "period_index",
-                    "period",
-                    "revision",
-                    "status",
-                    "completed_minor",
-                    "equipment_minor",
-                    "construction_minor",
-                    "created_at",
-                    "updated_at",
-                ],
-                rows,
-                None,
-            )
-            .await?;
+            bulk::insert_reports(tx.conn(), &rows).await?;
             tx.commit().await?;
             done += batch;
             progress(done, scale.projects);

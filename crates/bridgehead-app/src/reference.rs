@@ -8,7 +8,7 @@ use bridgehead_domain::reference::{
     ClusterTaxonomy, Currency, ExchangeRate, Industry, Organization, Park, ParkLevel, Region, RegionGroup, Tag,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
-use bridgehead_io::{ColumnSpec, FileFormat, Limits};
+use bridgehead_io::{ColumnSpec, FileFormat};
 use bridgehead_store::reference::{
     self as store, IndustryFilter, NewCluster, NewClusterTaxonomy, ParkFields, RegionFilter,
 };
@@ -507,8 +507,7 @@ impl App {
     pub async fn import_exchange_rates(&self, actor: &Actor, bytes: &[u8], format: FileFormat) -> AppResult<usize> {
         actor.require(ADMINS, "change reference data")?;
         actor.require_write()?;
-        let sheet = bridgehead_io::read_sheet(bytes, format, EXCHANGE_RATE_COLUMNS, &Limits::default())
-            .map_err(|e| AppError::ImportFile { code: e.code(), message: e.to_string() })?;
+        let sheet = crate::read_file(bytes, format, EXCHANGE_RATE_COLUMNS)?;
         let mut tx = self.store.begin().await?;
         let currencies: std::collections::HashSet<String> =
             store::list_currencies(&mut tx).await?.into_iter().map(|c| c.code).collect();

@@ -1,6 +1,10 @@
 //! Bulk loading of synthetic data sets (the province-scale demo): many-row `INSERT`s in
 //! large transactions, for both databases.
 
+use bridgehead_domain::codes::INDUSTRY_EDITION;
+use bridgehead_domain::enterprise::format_date;
+use bridgehead_domain::period::Period;
+use bridgehead_domain::project::{CapitalSource, ProjectType};
 use sqlx::Row;
 
 use crate::sql::{SqlBuilder, Value};
@@ -13,7 +17,7 @@ const MAX_VALUES: usize = 8_000;
 
 /// Inserts `rows` (each with one value per column) into `table`, many rows a statement.
 /// With `returning`, the named column of each inserted row is returned, in row order.
-pub async fn insert_rows(
+async fn insert_rows(
     conn: &mut Conn,
     table: &str,
     columns: &[&str],
@@ -77,5 +81,140 @@ pub async fn reset_statistics_feed(conn: &mut Conn, rebuild_all: i64) -> StoreRe
         .bind(crate::now_text())
         .execute(&mut *conn)
         .await?;
+    Ok(())
+}
+
+/// A started CNY project of a synthetic data set.
+#[derive(Debug, Clone)]
+pub struct BulkProject {
+    pub code: String,
+    pub name_zh: String,
+    pub region_code: String,
+    pub industry_code: String,
+    pub project_type: ProjectType,
+    pub capital_source: CapitalSource,
+    /// Foreign capital's country.
+    pub source_country: Option<String>,
+    pub fortune_global_500: bool,
+    pub planned_total_minor: i64,
+    pub planned_total_usd_minor: Option<i64>,
+    pub signed_on: time::Date,
+    pub started_on: time::Date,
+}
+
+/// A counted (city-approved, first revision) monthly report of a synthetic data set.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkReport {
+    pub project_id: i64,
+    pub period: Period,
+    pub completed_minor: i64,
+    /// The rest of `completed_minor` is construction.
+    pub equipment_minor: i64,
+}
+
+/// Stores started projects with their signing and start events; their ids, in order.
+pub async fn insert_projects(conn: &mut Conn, projects: &[BulkProject], recorded_by: &str) -> StoreResult<Vec<i64>> {
+    let now = crate::now_text();
+    let rows = projects
+        .iter()
+        .map(|p| {
+            vec![
+                Value::Text(p.code.clone()),
+                Value::Int(0),
+                Value::Text(p.name_zh.clone()),
+                Value::Text(p.region_code.clone()),
+                Value::Text(INDUSTRY_EDITION.into()),
+                Value::Text(p.industry_code.clone()),
+                Value::Text(p.project_type.as_str().into()),
+                Value::Text(p.capital_source.as_str().into()),
+                p.source_country.clone().map_or(Value::Null, Value::Text),
+                Value::Int(i64::from(p.fortune_global_500)),
+                Value::Int(p.planned_total_minor),
+                Value::Text("CNY".into()),
+                Value::Int(p.planned_total_minor),
+                p.planned_total_usd_minor.map_or(Value::NullInt, Value::Int),
+                Value::Text(format_date(p.signed_on)),
+                Value::Text("started".into()),
+                Value::Text(format_date(p.started_on)),
+                Value::Text(now.clone()),
+                Value::Text(now.clone()),
+            ]
+        })
+        .collect();
+    let columns = [
+        "code",
+        "national_code",
+        "name_zh",
+        "region_code",
+        "industry_edition",
+        "industry_code",
+        "project_type",
+        "capital_source",
+        "source_country",
+        "fortune_global_500",
+        "planned_total_minor",
+        "planned_currency",
+        "planned_total_cny_minor",
+        "planned_total_usd_minor",
+        "signed_on",
+        "stage",
+        "started_on",
+        "created_at",
+        "updated_at",
+    ];
+    let ids = insert_rows(conn, "projects", &columns, rows, Some("id")).await?;
+    let events = ids
+        .iter()
+        .zip(projects)
+        .flat_map(|(id, p)| [("signed", p.signed_on), ("started", p.started_on)].map(|(kind, on)| (*id, kind, on)))
+        .map(|(id, kind, on)| {
+            vec![
+                Value::Int(id),
+                Value::Int(1),
+                Value::Text(kind.into()),
+                Value::Text(format_date(on)),
+                Value::Text(recorded_by.into()),
+                Value::Text(now.clone()),
+            ]
+        })
+        .collect();
+    let columns = ["project_id", "phase", "kind", "occurred_on", "recorded_by", "recorded_at"];
+    insert_rows(conn, "project_events", &columns, events, None).await?;
+    Ok(ids)
+}
+
+/// Stores counted reports.
+pub async fn insert_reports(conn: &mut Conn, reports: &[BulkReport]) -> StoreResult<()> {
+    let now = crate::now_text();
+    let rows = reports
+        .iter()
+        .map(|r| {
+            vec![
+                Value::Int(r.project_id),
+                Value::Int(r.period.index()),
+                Value::Text(r.period.to_string()),
+                Value::Int(1),
+                Value::Text("approved_by_city".into()),
+                Value::Int(r.completed_minor),
+                Value::Int(r.equipment_minor),
+                Value::Int(r.completed_minor - r.equipment_minor),
+                Value::Text(now.clone()),
+                Value::Text(now.clone()),
+            ]
+        })
+        .collect();
+    let columns = [
+        "project_id",
+        "period_index",
+        "period",
+        "revision",
+        "status",
+        "completed_minor",
+        "equipment_minor",
+        "construction_minor",
+        "created_at",
+        "updated_at",
+    ];
+    insert_rows(conn, "monthly_reports", &columns, rows, None).await?;
     Ok(())
 }
