@@ -18,64 +18,27 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE_URL, PASSWORD, cookie as browserCookie, openBrowser, shot as screenshot, signIn as submitSignIn } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const USER = process.env.BH_USER ?? 'city';
-const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
-const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
 const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;
 
-if (!BASE_URL) {
-  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
-}
-
-let profileDir;
+let browser;
 let context;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
-  // A persistent context on a fresh, throw-away profile directory (--user-data-dir).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-    // The server follows Accept-Language until the bh_lang cookie says otherwise; a browser
-    // set to Chinese, as the platform's users' are, makes the Chinese default deterministic.
-    locale: 'zh-CN',
-  });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  browser = await openBrowser();
+  ({ context, page, pageErrors } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function shot(name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await screenshot(page, name);
 }
 
 async function htmlLang() {
@@ -83,15 +46,11 @@ async function htmlLang() {
 }
 
 async function cookie(name) {
-  const cookies = await context.cookies(BASE_URL);
-  return cookies.find((c) => c.name === name);
+  return browserCookie(context, name);
 }
 
 async function signIn(username, password) {
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+  await submitSignIn(page, username, password);
 }
 
 /** Opens the registry, then its first enterprise, then that enterprise's edit form. */

@@ -17,63 +17,37 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE_URL, openBrowser, shot as screenshot, signInAs as switchUser } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
-const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
 const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;
 const PROJECT = '平湖—上海智能传感器联合攻关（示例）';
 
-if (!BASE_URL) {
-  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
-}
-
-let profileDir;
+let browser;
 let filesDir;
-let context;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 let projectHref = '';
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
+  browser = await openBrowser();
+  ({ page, pageErrors } = browser);
   filesDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-files-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1280, height: 900 },
-    locale: 'zh-CN',
-  });
-  context.setDefaultTimeout(15_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
 });
 
 after(async () => {
-  await context?.close();
-  for (const dir of [profileDir, filesDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await browser?.close();
+  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
 });
 
 async function shot(name) {
-  await page.screenshot({ path: path.join(SHOTS, `innovation-${name}.png`), fullPage: true });
+  await screenshot(page, `innovation-${name}`);
 }
 
 async function signInAs(username) {
-  await context.clearCookies();
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
-  assert.notEqual(new URL(page.url()).pathname, '/login', `signing in as ${username} failed`);
+  await switchUser(page, username);
 }
 
 test('the district finds the overdue collaborative project and opens it', async () => {

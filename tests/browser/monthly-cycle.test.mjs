@@ -28,17 +28,8 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE_URL, cookie as browserCookie, openBrowser, shot as screenshot, signInAs as switchUser } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
-const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
 const RUN_ID = `${Date.now().toString(36)}-${process.pid}`;
 
 /** The demo's Pinghu projects: started with January–June 2023 approved, and not started. */
@@ -48,52 +39,25 @@ const UNSTARTED_PROJECT = '2023-330482-36-01-000151';
 const RETURN_REASON = `设备投资与发票金额不符，请核对（${RUN_ID}）`;
 const CORRECTION_REASON = `Late invoice for a press line (${RUN_ID})`;
 
-if (!BASE_URL) {
-  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
-}
-
-let profileDir;
+let browser;
 let context;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 /** What the steps hand on: the project's page, the month filed, the report and its correction. */
 const cycle = { projectHref: '', period: '', reportHref: '', revisionHref: '' };
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
-  // A persistent context on a fresh, throw-away profile directory (--user-data-dir).
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-    // A browser set to Chinese, as the platform's users' are: Chinese until the switch.
-    locale: 'zh-CN',
-  });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(20_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  browser = await openBrowser();
+  ({ context, page, pageErrors } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 async function shot(name) {
-  await page.screenshot({ path: path.join(SHOTS, `cycle-${name}.png`), fullPage: true });
+  await screenshot(page, `cycle-${name}`);
 }
 
 async function htmlLang() {
@@ -101,24 +65,12 @@ async function htmlLang() {
 }
 
 async function cookie(name) {
-  const cookies = await context.cookies(BASE_URL);
-  return cookies.find((c) => c.name === name);
+  return browserCookie(context, name);
 }
 
 /** Signs out whoever is signed in, then signs in as `username`. */
 async function signInAs(username) {
-  await page.goto(`${BASE_URL}/`);
-  const signOut = page.locator('header form[action="/logout"] button[type=submit]');
-  if ((await signOut.count()) > 0) {
-    await Promise.all([page.waitForLoadState('load'), signOut.click()]);
-    await page.waitForFunction(() => !document.querySelector('form[action="/logout"]'));
-  }
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
-  assert.notEqual(new URL(page.url()).pathname, '/login', `signing in as ${username} failed (still on /login)`);
-  assert.ok(await cookie('bh_session'), 'session cookie set');
+  await switchUser(page, username);
 }
 
 /** Clicks the language switch and checks the page came back in `lang`. */

@@ -15,45 +15,20 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { BASE_URL, openBrowser, shot, signIn } from './browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const PASSWORD = process.env.BH_PASSWORD ?? 'demo-password-2023';
-const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(here, 'screenshots');
 
-if (!BASE_URL) {
-  throw new Error('BASE_URL is not set (e.g. BASE_URL=http://127.0.0.1:8080, the address `bridgehead demo` prints)');
-}
-
-let profileDir;
-let context;
+let browser;
 let page;
-const pageErrors = [];
+let pageErrors = [];
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  profileDir = mkdtempSync(path.join(tmpdir(), 'bridgehead-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1280, height: 900 },
-    locale: 'zh-CN',
-  });
-  context.setDefaultTimeout(15_000);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  browser = await openBrowser();
+  ({ page, pageErrors } = browser);
 });
 
 after(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** The cells of the table's row whose first cell is `name`. */
@@ -65,10 +40,7 @@ async function row(name) {
 }
 
 test('the city reads the published figures off the dashboard and drills down', async () => {
-  await page.goto(`${BASE_URL}/login`);
-  await page.fill('input[name=username]', 'city');
-  await page.fill('input[name=password]', PASSWORD);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type=submit]')]);
+  await signIn(page, 'city');
 
   await page.goto(`${BASE_URL}/statistics?region=330400&period=2023-03`);
   assert.equal((await page.locator('h1').innerText()).trim(), '嘉兴市 2023年1-3月制造业投资');
@@ -78,7 +50,7 @@ test('the city reads the published figures off the dashboard and drills down', a
   // The bars by region, the trend, the regions stacked by cluster and the breakdown.
   await page.locator('.chart-canvas[data-drawn="true"]').first().waitFor();
   assert.ok((await page.locator('.chart-canvas[data-drawn="true"]').count()) >= 3, 'every chart is drawn');
-  await page.screenshot({ path: path.join(SHOTS, 'statistics-q1.png'), fullPage: true });
+  await shot(page, 'statistics-q1');
 
   const pinghu = page.locator('table.data tbody tr a', { hasText: '平湖市' });
   await Promise.all([page.waitForLoadState('load'), pinghu.click()]);
@@ -110,6 +82,6 @@ test('the city reads the published figures off the dashboard and drills down', a
   assert.match(html, /嘉兴市 2023年1-3月制造业投资/);
   assert.match(html, /290\.30/);
   await page.goto(`${BASE_URL}/public/statistics/${id}`);
-  await page.screenshot({ path: path.join(SHOTS, 'statistics-release.png'), fullPage: true });
+  await shot(page, 'statistics-release');
   assert.deepEqual(pageErrors, [], 'no script errors');
 });
