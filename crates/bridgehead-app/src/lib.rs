@@ -11,6 +11,7 @@ pub mod confirmations;
 pub mod demo;
 pub mod engine;
 pub mod enterprises;
+pub mod funds;
 mod error;
 pub mod indicators;
 pub mod innovation;

@@ -17,8 +17,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::settings::{EXAMPLE, Overrides, Settings};
 use crate::{
-    AuditCommand, Cli, Command, ConfigCommand, CountFormat, DemoScale, ExportKind, ImportKind, LangArg, ReportCommand,
-    ReportFormat, UserCommand,
+    AuditCommand, Cli, Command, ConfigCommand, CountFormat, DemoScale, ExportKind, FundsCommand, ImportKind, LangArg,
+    ReportCommand, ReportFormat, UserCommand,
 };
 
 fn init_logging(filter: &str) {
@@ -88,13 +88,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{EXAMPLE}");
         return Ok(ExitCode::SUCCESS);
     }
+    if let Command::Funds { command: FundsCommand::Xirr { csv, batch, output, timing } } = &cli.command {
+        funds_xirr(csv, *batch, output.as_deref(), *timing)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let settings = Settings::load(&overrides)?;
     init_logging(&settings.log);
     match cli.command {
         Command::Config { command: ConfigCommand::Show } => {
             println!("{settings:#?}");
         }
-        Command::Config { command: ConfigCommand::Example } => {}
+        Command::Config { command: ConfigCommand::Example } | Command::Funds { .. } => {}
         Command::Migrate => {
             let store = Store::connect(settings.database_url.expose(), &StoreOptions::default()).await?;
             let applied = store.migrate().await?;
@@ -334,6 +338,62 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `bridgehead funds xirr`: one series (prints the rate or the reason) or a batch (CSV
+/// lines). Runs without configuration or database.
+fn funds_xirr(file: &Path, batch: bool, output: Option<&Path>, timing: bool) -> anyhow::Result<()> {
+    use std::io::Write;
+    let started = std::time::Instant::now();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let series = bridgehead_io::funds::read_cash_flows(&bytes, batch).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let read = started.elapsed();
+    let computing = std::time::Instant::now();
+    let flows: Vec<&[bridgehead_domain::funds::xirr::CashFlow]> = series.iter().map(|s| s.flows.as_slice()).collect();
+    let results = if batch {
+        bridgehead_app::funds::xirr_batch(&flows)
+    } else {
+        vec![bridgehead_domain::funds::xirr::xirr(flows.first().copied().unwrap_or_default())]
+    };
+    let computed = computing.elapsed();
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    if batch {
+        writeln!(out, "series,rate,reason_code,reason")?;
+        for (s, result) in series.iter().zip(&results) {
+            let name = csv_field(&s.name);
+            match result {
+                Ok(rate) => writeln!(out, "{name},{rate},,")?,
+                Err(no) => writeln!(out, "{name},,{},{}", no.code(), csv_field(&no.to_string()))?,
+            }
+        }
+    } else {
+        match results.first() {
+            Some(Ok(rate)) => writeln!(out, "{rate}")?,
+            Some(Err(no)) => writeln!(out, "{no} ({})", no.code())?,
+            None => {}
+        }
+    }
+    out.flush()?;
+    if timing {
+        eprintln!(
+            "{} series, {} flows: read {:.3} s, computed {:.3} s ({:.3} µs a series)",
+            series.len(),
+            flows.iter().map(|f| f.len()).sum::<usize>(),
+            read.as_secs_f64(),
+            computed.as_secs_f64(),
+            computed.as_secs_f64() * 1e6 / series.len().max(1) as f64
+        );
+    }
+    Ok(())
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_owned() }
 }
 
 fn demo_banner(summary: &bridgehead_app::demo::DemoSummary) -> String {

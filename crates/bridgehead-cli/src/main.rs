@@ -101,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Industry guidance funds: calculations on cash flows.
+    Funds {
+        #[command(subcommand)]
+        command: FundsCommand,
+    },
     /// Check or print the audit chain.
     Audit {
         #[command(subcommand)]
@@ -209,6 +214,29 @@ pub enum UserCommand {
         /// Days until it expires (never when absent).
         #[arg(long)]
         valid_days: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FundsCommand {
+    /// XIRR (Actual/365, Excel's convention; same-day flows netted) of dated cash flows:
+    /// prints the annual rate as a fraction, or why there is none (no sign change, no
+    /// convergence, several roots). Needs no database.
+    Xirr {
+        /// CSV file with columns `date,amount` (YYYY-MM-DD; negative = paid out), or with
+        /// `--batch` also `series`.
+        #[arg(long, value_name = "FILE")]
+        csv: PathBuf,
+        /// The file holds many series, told apart by the `series` column; prints one line
+        /// per series (series,rate,reason_code,reason), in the order they first appear.
+        #[arg(long)]
+        batch: bool,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Print the time spent reading and computing to standard error.
+        #[arg(long)]
+        timing: bool,
     },
 }
 

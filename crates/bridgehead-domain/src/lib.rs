@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod codes;
 pub mod enterprise;
 pub mod facts;
+pub mod funds;
 pub mod field;
 pub mod indicators;
 pub mod innovation;
