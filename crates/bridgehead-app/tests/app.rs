@@ -54,3 +54,7 @@ mod demo;
 
 #[path = "app/engine.rs"]
 mod engine;
+
+/// Funds: partners and commitments, the ledger, notices, performance, the fund tree.
+#[path = "app/funds.rs"]
+mod funds;

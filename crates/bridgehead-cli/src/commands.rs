@@ -346,7 +346,8 @@ fn funds_xirr(file: &Path, batch: bool, output: Option<&Path>, timing: bool) -> 
     use std::io::Write;
     let started = std::time::Instant::now();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let series = bridgehead_io::funds::read_cash_flows(&bytes, batch).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let series =
+        bridgehead_io::funds::read_cash_flows(&bytes, batch).map_err(|e| anyhow!("{}: {e}", file.display()))?;
     let read = started.elapsed();
     let computing = std::time::Instant::now();
     let flows: Vec<&[bridgehead_domain::funds::xirr::CashFlow]> = series.iter().map(|s| s.flows.as_slice()).collect();

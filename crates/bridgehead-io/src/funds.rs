@@ -50,11 +50,8 @@ pub fn parse_flow_date(text: &str) -> Option<Date> {
 
 fn parse_amount(text: &str) -> Option<f64> {
     let trimmed = text.trim();
-    let value: f64 = if trimmed.contains(',') {
-        trimmed.replace(',', "").parse().ok()?
-    } else {
-        trimmed.parse().ok()?
-    };
+    let value: f64 =
+        if trimmed.contains(',') { trimmed.replace(',', "").parse().ok()? } else { trimmed.parse().ok()? };
     value.is_finite().then_some(value)
 }
 
@@ -76,7 +73,8 @@ pub fn read_cash_flows(bytes: &[u8], batch: bool) -> Result<Vec<XirrSeries>, Cas
         .from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|_| CashFlowFileError::Empty)?.clone();
     let position = |key: &'static str| headers.iter().position(|h| header_key(h) == Some(key));
-    let missing = |column| CashFlowFileError::MissingColumn { column, found: headers.iter().collect::<Vec<_>>().join(", ") };
+    let missing =
+        |column| CashFlowFileError::MissingColumn { column, found: headers.iter().collect::<Vec<_>>().join(", ") };
     let date_col = position("date").ok_or_else(|| missing("date"))?;
     let amount_col = position("amount").ok_or_else(|| missing("amount"))?;
     let series_col = if batch { Some(position("series").ok_or_else(|| missing("series"))?) } else { None };
@@ -136,11 +134,15 @@ mod tests {
 
     #[test]
     fn one_series_and_a_batch() {
-        let one = read_cash_flows(b"\xEF\xBB\xBFdate,amount\n2008-01-01,-10000\n2008/3/1,\"2,750\"\n\n", false).unwrap();
+        let one =
+            read_cash_flows(b"\xEF\xBB\xBFdate,amount\n2008-01-01,-10000\n2008/3/1,\"2,750\"\n\n", false).unwrap();
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].flows[1].amount, 2750.0);
-        let batch = read_cash_flows("序列\t日期\t金额\na\t2020-01-01\t-1\nb\t2020-01-01\t-2\na\t2021-01-01\t2\n".as_bytes(), true)
-            .unwrap();
+        let batch = read_cash_flows(
+            "序列\t日期\t金额\na\t2020-01-01\t-1\nb\t2020-01-01\t-2\na\t2021-01-01\t2\n".as_bytes(),
+            true,
+        )
+        .unwrap();
         assert_eq!(batch.iter().map(|s| (s.name.as_str(), s.flows.len())).collect::<Vec<_>>(), [("a", 2), ("b", 1)]);
     }
 

@@ -16,6 +16,7 @@ pub mod confirmations;
 pub mod dialect;
 pub mod enterprises;
 mod error;
+pub mod funds;
 pub mod imports;
 pub mod indicators;
 pub mod innovation;

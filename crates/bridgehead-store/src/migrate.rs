@@ -73,6 +73,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0008_statistics_releases.sqlite.sql"),
         postgres: include_str!("../migrations/0008_statistics_releases.postgres.sql"),
     },
+    Migration {
+        version: 9,
+        name: "funds",
+        common: include_str!("../migrations/0009_funds.sql"),
+        sqlite: include_str!("../migrations/0009_funds.sqlite.sql"),
+        postgres: include_str!("../migrations/0009_funds.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

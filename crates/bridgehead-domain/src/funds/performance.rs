@@ -344,7 +344,11 @@ pub fn performance(entries: &[Entry], valuations: &[Valuation], as_of: Date) -> 
         .zip(nav_shares)
         .map(|((party, (paid, dist, mut flows)), nav_share)| {
             flows.push(flow(as_of, nav_share));
-            LpPerformance { party, multiples: Multiples::new(paid, dist, nav_share), net_irr: solver.solve(&flows).into() }
+            LpPerformance {
+                party,
+                multiples: Multiples::new(paid, dist, nav_share),
+                net_irr: solver.solve(&flows).into(),
+            }
         })
         .collect();
 
@@ -366,6 +370,7 @@ pub fn performance(entries: &[Entry], valuations: &[Valuation], as_of: Date) -> 
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts written yuan_cents
 mod tests {
     use super::*;
     use time::macros::date;

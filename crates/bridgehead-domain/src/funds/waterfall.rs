@@ -67,7 +67,9 @@ pub enum CatchUp {
     None,
     Full,
     /// The GP's share of each amount in the catch-up tier (0.8); must exceed the carry.
-    Partial { gp_share: Decimal },
+    Partial {
+        gp_share: Decimal,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -320,7 +322,10 @@ pub fn run(input: &WaterfallInput) -> Result<WaterfallResult, WaterfallError> {
                 "distributions",
                 match distribution.deal {
                     Some(deal) if terms.style == Style::American => {
-                        format!("a distribution on {} from deal {deal}, which no contribution paid for", distribution.date)
+                        format!(
+                            "a distribution on {} from deal {deal}, which no contribution paid for",
+                            distribution.date
+                        )
                     }
                     _ => format!("a distribution on {} before any contribution", distribution.date),
                 },
@@ -457,7 +462,8 @@ fn split_through_tiers(input: &WaterfallInput, pool: &mut Pool, amount: i64) -> 
             }
         }
     };
-    let alloc = |total: i64, weights: &[i64]| allocate(total, weights).map_err(|e| invalid("distributions", e.to_string()));
+    let alloc =
+        |total: i64, weights: &[i64]| allocate(total, weights).map_err(|e| invalid("distributions", e.to_string()));
 
     // 1. Return of capital.
     let owed: i64 = pool.outstanding.iter().sum();
@@ -527,11 +533,8 @@ fn split_through_tiers(input: &WaterfallInput, pool: &mut Pool, amount: i64) -> 
 fn concede(concession: &Concession, base: &mut BaseAccount, lines: &mut Vec<Line>) -> Result<(), WaterfallError> {
     let government = concession.government;
     let received_now: i64 = lines.iter().filter(|l| l.partner == government).map(|l| l.amount).sum();
-    let profit_now: i64 = lines
-        .iter()
-        .filter(|l| l.partner == government && l.tier != Tier::ReturnOfCapital)
-        .map(|l| l.amount)
-        .sum();
+    let profit_now: i64 =
+        lines.iter().filter(|l| l.partner == government && l.tier != Tier::ReturnOfCapital).map(|l| l.amount).sum();
     base.profit += profit_now;
     let excess = (Decimal::from(base.profit) - base.base).max(Decimal::ZERO);
     let due_total = cents(concession.share * excess);
@@ -552,6 +555,7 @@ fn concede(concession: &Concession, base: &mut BaseAccount, lines: &mut Vec<Line
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts written yuan_cents
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -69,9 +69,7 @@ impl std::fmt::Display for NoRate {
             NoRate::TooFewFlows => f.write_str("no rate: fewer than two dates with a non-zero net flow"),
             NoRate::NoSignChange => f.write_str("no rate: all flows have the same sign"),
             NoRate::NotFinite => f.write_str("no rate: an amount is not a finite number"),
-            NoRate::NoConvergence => {
-                f.write_str("no rate: the net present value is zero at no rate")
-            }
+            NoRate::NoConvergence => f.write_str("no rate: the net present value is zero at no rate"),
             NoRate::OutOfRange => f.write_str("no rate: the rate is too close to -100% or too large to be represented"),
             NoRate::SeveralRoots { rates } => {
                 f.write_str("no single rate: the net present value is zero at")?;
@@ -366,6 +364,7 @@ pub fn xnpv(rate: f64, flows: &[CashFlow]) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::inconsistent_digit_grouping)] // amounts written yuan_cents
 mod tests {
     use super::*;
     use proptest::prelude::*;
