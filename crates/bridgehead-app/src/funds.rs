@@ -239,9 +239,9 @@ fn set_component(parts: &mut Parts, component: Component, amount: i64) {
 pub struct FundDetail {
     pub fund: Fund,
     pub partners: Vec<PartnerRowView>,
-    pub holdings: Vec<HoldingView>,
-    pub entries: Vec<EntryView>,
-    pub valuations: Vec<ValuationView>,
+    pub holdings: Vec<HoldingRow>,
+    pub entries: Vec<EntryRow>,
+    pub valuations: Vec<ValuationRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -267,87 +267,6 @@ impl From<PartnerRow> for PartnerRowView {
             commitment_minor: p.commitment_minor,
             contributed_minor: p.contributed_minor,
             committed_on: p.committed_on,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct HoldingView {
-    pub id: i64,
-    pub enterprise_id: Option<i64>,
-    pub sub_fund_id: Option<i64>,
-    pub project_id: Option<i64>,
-    pub acquired_on: String,
-}
-
-impl From<HoldingRow> for HoldingView {
-    fn from(h: HoldingRow) -> Self {
-        HoldingView {
-            id: h.id,
-            enterprise_id: h.enterprise_id,
-            sub_fund_id: h.sub_fund_id,
-            project_id: h.project_id,
-            acquired_on: h.acquired_on,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct EntryView {
-    pub id: i64,
-    pub date: String,
-    pub kind: String,
-    pub amount_minor: i64,
-    pub component: Option<String>,
-    pub partner_id: Option<i64>,
-    pub holding_id: Option<i64>,
-    pub notice_id: Option<i64>,
-    pub reverses_id: Option<i64>,
-    pub mirror_of_id: Option<i64>,
-    pub memo: Option<String>,
-    pub entered_by: String,
-    pub entered_at: String,
-}
-
-impl From<EntryRow> for EntryView {
-    fn from(e: EntryRow) -> Self {
-        EntryView {
-            id: e.id,
-            date: e.entry_date,
-            kind: e.kind,
-            amount_minor: e.amount_minor,
-            component: e.component,
-            partner_id: e.partner_id,
-            holding_id: e.holding_id,
-            notice_id: e.notice_id,
-            reverses_id: e.reverses_id,
-            mirror_of_id: e.mirror_of_id,
-            memo: e.memo,
-            entered_by: e.entered_by,
-            entered_at: e.entered_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ValuationView {
-    pub id: i64,
-    pub holding_id: Option<i64>,
-    pub valued_on: String,
-    pub amount_minor: i64,
-    pub method: Option<String>,
-    pub entered_by: String,
-}
-
-impl From<ValuationRow> for ValuationView {
-    fn from(v: ValuationRow) -> Self {
-        ValuationView {
-            id: v.id,
-            holding_id: v.holding_id,
-            valued_on: v.valued_on,
-            amount_minor: v.amount_minor,
-            method: v.method,
-            entered_by: v.entered_by,
         }
     }
 }
@@ -514,9 +433,9 @@ impl App {
         let fund = visible_fund(&mut conn, actor, id).await?;
         Ok(FundDetail {
             partners: store::partners(&mut conn, id).await?.into_iter().map(Into::into).collect(),
-            holdings: store::holdings(&mut conn, id).await?.into_iter().map(Into::into).collect(),
-            entries: store::entries(&mut conn, id).await?.into_iter().map(Into::into).collect(),
-            valuations: store::valuations(&mut conn, id).await?.into_iter().map(Into::into).collect(),
+            holdings: store::holdings(&mut conn, id).await?,
+            entries: store::entries(&mut conn, id).await?,
+            valuations: store::valuations(&mut conn, id).await?,
             fund: fund.into(),
         })
     }
@@ -617,7 +536,7 @@ impl App {
     }
 
     /// Records a portfolio company held by the fund.
-    pub async fn add_holding(&self, actor: &Actor, fund_id: i64, input: &HoldingInput) -> AppResult<HoldingView> {
+    pub async fn add_holding(&self, actor: &Actor, fund_id: i64, input: &HoldingInput) -> AppResult<HoldingRow> {
         actor.require(LEDGER_KEEPERS, "record fund holdings")?;
         actor.require_write()?;
         let acquired_on = date_field("acquired_on", &input.acquired_on)?;
@@ -657,12 +576,12 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(holding.into())
+        Ok(holding)
     }
 
     /// Records one ledger entry (and, for a partner that is a fund, the matching entry in
     /// that fund's ledger).
-    pub async fn record_entry(&self, actor: &Actor, fund_id: i64, input: &EntryInput) -> AppResult<EntryView> {
+    pub async fn record_entry(&self, actor: &Actor, fund_id: i64, input: &EntryInput) -> AppResult<EntryRow> {
         actor.require(LEDGER_KEEPERS, "keep fund ledgers")?;
         actor.require_write()?;
         let date = date_field("date", &input.date)?;
@@ -738,7 +657,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(entry.into())
+        Ok(entry)
     }
 
     /// Reverses an entry (and its mirror in an investing fund) with an entry of the
@@ -750,7 +669,7 @@ impl App {
         entry_id: i64,
         date: &str,
         memo: Option<&str>,
-    ) -> AppResult<EntryView> {
+    ) -> AppResult<EntryRow> {
         actor.require(LEDGER_KEEPERS, "keep fund ledgers")?;
         actor.require_write()?;
         let date = date_field("date", date)?;
@@ -795,7 +714,7 @@ impl App {
             other => other,
         })?;
         tx.commit().await?;
-        Ok(reversal.into())
+        Ok(reversal)
     }
 
     /// Records a valuation of the fund (no holding) or of one holding.
@@ -807,7 +726,7 @@ impl App {
         valued_on: &str,
         amount_minor: i64,
         method: Option<&str>,
-    ) -> AppResult<ValuationView> {
+    ) -> AppResult<ValuationRow> {
         actor.require(LEDGER_KEEPERS, "value funds")?;
         actor.require_write()?;
         let valued_on = date_field("valued_on", valued_on)?;
@@ -848,7 +767,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(valuation.into())
+        Ok(valuation)
     }
 
     /// Issues a capital call or a distribution notice, allocated to the partners pro rata
@@ -1004,7 +923,7 @@ impl App {
         if notice.kind != "call" {
             return Err(invalid("notice_id", "fund.not_a_call", "only a capital call is paid by the partners"));
         }
-        let paid = paid_partners(&mut tx, fund_id, notice_id).await?;
+        let paid = store::notice_payers(&mut tx, notice_id).await?;
         let partners = store::partners(&mut tx, fund_id).await?;
         for line in lines.iter().filter(|l| partner_id.is_none_or(|p| p == l.partner_id)) {
             if !paid.contains(&line.partner_id) {
@@ -1081,7 +1000,7 @@ async fn creates_cycle(conn: &mut Conn, investor: i64, fund: i64) -> AppResult<b
     if investor == fund {
         return Ok(true);
     }
-    let edges = store::fund_partners_all(conn).await?;
+    let edges = store::fund_edges(conn).await?;
     // Walk down from `fund` through the funds it invests in.
     let mut stack = vec![fund];
     let mut seen = std::collections::HashSet::new();
@@ -1097,17 +1016,6 @@ async fn creates_cycle(conn: &mut Conn, investor: i64, fund: i64) -> AppResult<b
         }
     }
     Ok(false)
-}
-
-/// Partners that have paid a call notice.
-async fn paid_partners(conn: &mut Conn, fund_id: i64, notice_id: i64) -> AppResult<std::collections::HashSet<i64>> {
-    let entries = store::entries(conn, fund_id).await?;
-    let reversed: std::collections::HashSet<i64> = entries.iter().filter_map(|e| e.reverses_id).collect();
-    Ok(entries
-        .iter()
-        .filter(|e| e.notice_id == Some(notice_id) && e.reverses_id.is_none() && !reversed.contains(&e.id))
-        .filter_map(|e| e.partner_id)
-        .collect())
 }
 
 /// Writes the ledger entries of one notice line: one per non-zero component.
@@ -1164,12 +1072,9 @@ async fn pay_line(
 /// investing fund's ledger (and a reversal into the mirror's reversal).
 async fn write_entry(conn: &mut Conn, actor: &Actor, fund_id: i64, entry: &NewEntry<'_>) -> AppResult<EntryRow> {
     let partner = match entry.partner_id {
-        Some(id) => {
-            let partners = store::partners(conn, fund_id).await?;
-            Some(partners.into_iter().find(|p| p.id == id).ok_or_else(|| {
-                invalid("partner_id", "fund.partner", format!("partner {id} is not a partner of fund {fund_id}"))
-            })?)
-        }
+        Some(id) => Some(store::partner(conn, fund_id, id).await?.ok_or_else(|| {
+            invalid("partner_id", "fund.partner", format!("partner {id} is not a partner of fund {fund_id}"))
+        })?),
         None => None,
     };
     if let Some(partner) = &partner
@@ -1261,7 +1166,7 @@ async fn write_entry(conn: &mut Conn, actor: &Actor, fund_id: i64, entry: &NewEn
 async fn notice_view(conn: &mut Conn, notice: &NoticeRow, partners: &[PartnerRow]) -> AppResult<Notice> {
     let (_, lines) = store::notice(conn, notice.id).await?.ok_or(AppError::NotFound { what: "notice" })?;
     let paid = if notice.kind == "call" {
-        paid_partners(conn, notice.fund_id, notice.id).await?
+        store::notice_payers(conn, notice.id).await?
     } else {
         lines.iter().map(|l| l.partner_id).collect()
     };

@@ -2,8 +2,8 @@
 //! for a batch). Read straight from CSV bytes in one pass, since a batch can hold
 //! millions of rows; UTF-8 (with or without BOM) or GB18030, comma, tab or semicolon.
 
+use bridgehead_domain::enterprise::parse_date;
 use bridgehead_domain::funds::xirr::CashFlow;
-use time::Date;
 
 use crate::csv_read::decode;
 
@@ -34,18 +34,6 @@ fn header_key(cell: &str) -> Option<&'static str> {
         "series" | "id" | "序列" | "系列" => Some("series"),
         _ => None,
     }
-}
-
-/// Parses `YYYY-MM-DD` (also with `/` or `.`, and one-digit months and days).
-pub fn parse_flow_date(text: &str) -> Option<Date> {
-    let mut parts = text.trim().split(['-', '/', '.']);
-    let year: i32 = parts.next()?.parse().ok()?;
-    let month: u8 = parts.next()?.parse().ok()?;
-    let day: u8 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1000..=9999).contains(&year) {
-        return None;
-    }
-    Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
 }
 
 fn parse_amount(text: &str) -> Option<f64> {
@@ -98,7 +86,7 @@ pub fn read_cash_flows(bytes: &[u8], batch: bool) -> Result<Vec<XirrSeries>, Cas
         let line = record.position().map_or(0, csv::Position::line);
         let date_text = record.get(date_col).unwrap_or_default();
         let amount_text = record.get(amount_col).unwrap_or_default();
-        let date = parse_flow_date(date_text);
+        let date = parse_date(date_text).ok();
         let amount = parse_amount(amount_text);
         if date.is_none() {
             errors.push(format!("line {line}: date '{date_text}' is not a date (YYYY-MM-DD)"));

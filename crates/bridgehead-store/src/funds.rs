@@ -2,6 +2,7 @@
 //! that keep the ledger true live in the schema (migration 0009): contributions within
 //! commitments, an append-only ledger, reversals at most once, same-fund references.
 
+use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -163,13 +164,26 @@ pub async fn partners(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec<PartnerR
     rows.iter().map(partner_row).collect()
 }
 
-/// Every partner row that is a fund investing in another (the edges of the tree).
-pub async fn fund_partners_all(conn: &mut Conn) -> StoreResult<Vec<PartnerRow>> {
-    let rows = sqlx::query("SELECT * FROM fund_partners ORDER BY id").fetch_all(&mut *conn).await?;
+/// One partner of a fund.
+pub async fn partner(conn: &mut Conn, fund_id: i64, id: i64) -> StoreResult<Option<PartnerRow>> {
+    let row = sqlx::query("SELECT * FROM fund_partners WHERE id = $1 AND fund_id = $2")
+        .bind(id)
+        .bind(fund_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(partner_row).transpose()
+}
+
+/// The edges of the fund tree: every partner that is a fund (`investor_fund_id` invests
+/// in `fund_id`).
+pub async fn fund_edges(conn: &mut Conn) -> StoreResult<Vec<PartnerRow>> {
+    let rows = sqlx::query("SELECT * FROM fund_partners WHERE investor_fund_id IS NOT NULL ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(partner_row).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HoldingRow {
     pub id: i64,
     pub fund_id: i64,
@@ -235,7 +249,7 @@ pub async fn sub_fund_holding(conn: &mut Conn, fund_id: i64, sub_fund_id: i64) -
     row.as_ref().map(holding_row).transpose()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryRow {
     pub id: i64,
     pub fund_id: i64,
@@ -337,7 +351,7 @@ pub async fn entries(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec<EntryRow>
     rows.iter().map(entry_row).collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ValuationRow {
     pub id: i64,
     pub fund_id: i64,
@@ -360,7 +374,6 @@ fn valuation_row(row: &AnyRow) -> StoreResult<ValuationRow> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 pub async fn insert_valuation(
     conn: &mut Conn,
     fund_id: i64,
@@ -549,6 +562,19 @@ pub async fn notices(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec<NoticeRow
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(notice_row).collect()
+}
+
+/// The partners that have paid (or been paid) a notice: an entry of the notice that is
+/// not itself reversed.
+pub async fn notice_payers(conn: &mut Conn, notice_id: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT e.partner_id FROM fund_entries e WHERE e.notice_id = $1 AND e.reverses_id IS NULL \
+         AND NOT EXISTS (SELECT 1 FROM fund_entries r WHERE r.reverses_id = e.id) ORDER BY e.partner_id",
+    )
+    .bind(notice_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("partner_id")?)).collect()
 }
 
 /// Per partner of a fund, the capital called by notices so far.

@@ -34,17 +34,24 @@ pub struct DashboardQuery {
     by: Option<String>,
 }
 
+impl DashboardQuery {
+    /// The measure and filter parameters, as a link or a file download repeats them.
+    fn filter_pairs(&self) -> [(&'static str, &Option<String>); 7] {
+        [
+            ("measure", &self.measure),
+            ("industry", &self.industry),
+            ("tier", &self.tier),
+            ("project_type", &self.project_type),
+            ("capital_source", &self.capital_source),
+            ("cluster", &self.cluster),
+            ("park", &self.park),
+        ]
+    }
+}
+
 fn link(query: &DashboardQuery, region: &str, period: &str) -> String {
-    let pairs = [
-        ("measure", &query.measure),
-        ("industry", &query.industry),
-        ("tier", &query.tier),
-        ("project_type", &query.project_type),
-        ("capital_source", &query.capital_source),
-        ("cluster", &query.cluster),
-        ("park", &query.park),
-        ("by", &query.by),
-    ];
+    let mut pairs = query.filter_pairs().to_vec();
+    pairs.push(("by", &query.by));
     let extra = [("region", region.to_owned()), ("period", period.to_owned())];
     format!("/statistics?{}", super::query_string(&pairs, &extra))
 }
@@ -453,15 +460,7 @@ pub async fn dashboard(
     page.title = table.title(ctx.lang.io());
     page.push(Section::Form(filters(&ctx, &region, &period, &query, &choices)));
     let file_query = super::query_string(
-        &[
-            ("measure", &query.measure),
-            ("industry", &query.industry),
-            ("tier", &query.tier),
-            ("project_type", &query.project_type),
-            ("capital_source", &query.capital_source),
-            ("cluster", &query.cluster),
-            ("park", &query.park),
-        ],
+        &query.filter_pairs(),
         &[("region", region.clone()), ("period", period.clone()), ("lang", ctx.lang.code().to_owned())],
     );
     let mut links = vec![
