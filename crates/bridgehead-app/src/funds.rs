@@ -55,15 +55,15 @@ pub const LEDGER_KEEPERS: &[Role] = &[Role::Administrator, Role::FundManager];
 const FUND_KINDS: &[&str] = &["guidance", "special", "industry", "sub_fund", "direct"];
 const PARTNER_KINDS: &[&str] = &["government", "state_holding", "social", "gp", "fund"];
 
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
+pub(crate) fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
     AppError::Invalid(FieldErrors::from(FieldError::new(field, code, message)))
 }
 
-fn date_field(field: &str, value: &str) -> AppResult<Date> {
+pub(crate) fn date_field(field: &str, value: &str) -> AppResult<Date> {
     parse_date(value).map_err(|message| invalid(field, "date.invalid", message))
 }
 
-fn stored_date(text: &str) -> AppResult<Date> {
+pub(crate) fn stored_date(text: &str) -> AppResult<Date> {
     parse_date(text).map_err(|e| AppError::Internal(format!("stored date: {e}")))
 }
 
@@ -238,6 +238,7 @@ fn set_component(parts: &mut Parts, component: Component, amount: i64) {
 #[derive(Debug, Clone, Serialize)]
 pub struct FundDetail {
     pub fund: Fund,
+    pub terms: crate::fund_policy::FundTerms,
     pub partners: Vec<PartnerRowView>,
     pub holdings: Vec<HoldingRow>,
     pub entries: Vec<EntryRow>,
@@ -286,7 +287,7 @@ async fn may_see(conn: &mut Conn, actor: &Actor, fund: &FundRow) -> AppResult<bo
 }
 
 /// The fund, if it exists and `actor` may see it; "not found" otherwise.
-async fn visible_fund(conn: &mut Conn, actor: &Actor, id: i64) -> AppResult<FundRow> {
+pub(crate) async fn visible_fund(conn: &mut Conn, actor: &Actor, id: i64) -> AppResult<FundRow> {
     actor.require(FUND_READERS, "see funds")?;
     match store::fund(conn, id).await? {
         Some(fund) if may_see(conn, actor, &fund).await? => Ok(fund),
@@ -436,6 +437,7 @@ impl App {
             holdings: store::holdings(&mut conn, id).await?,
             entries: store::entries(&mut conn, id).await?,
             valuations: store::valuations(&mut conn, id).await?,
+            terms: crate::fund_policy::FundTerms::of(&fund)?,
             fund: fund.into(),
         })
     }
@@ -1193,4 +1195,136 @@ async fn notice_view(conn: &mut Conn, notice: &NoticeRow, partners: &[PartnerRow
             })
             .collect(),
     })
+}
+
+/// The columns of a notice's export: one row per partner.
+pub const NOTICE_COLUMNS: &[bridgehead_io::ColumnSpec] = &[
+    col("partner", "合伙人", "Partner"),
+    col("commitment", "认缴出资", "Commitment"),
+    col("amount", "本次金额", "Amount"),
+    col("investment", "投资款", "Investment"),
+    col("fees", "管理费", "Fees"),
+    col("expenses", "费用", "Expenses"),
+    col("capital", "返还本金", "Capital"),
+    col("gain", "收益", "Gain"),
+    col("income", "其他收入", "Income"),
+    col("unfunded_after", "剩余未缴", "Unfunded after"),
+    col("paid", "已缴付", "Paid"),
+];
+
+const fn col(key: &'static str, zh: &'static str, en: &'static str) -> bridgehead_io::ColumnSpec {
+    bridgehead_io::ColumnSpec { key, zh, en, required: false, note_zh: "", note_en: "" }
+}
+
+impl App {
+    /// A notice as a spreadsheet: a row per partner with the breakdown and the unfunded
+    /// commitment after it, and a total row.
+    pub async fn export_notice(
+        &self,
+        actor: &Actor,
+        fund_id: i64,
+        notice_id: i64,
+        lang: bridgehead_io::Lang,
+        format: bridgehead_io::FileFormat,
+    ) -> AppResult<Vec<u8>> {
+        let notice = self.notice(actor, fund_id, notice_id).await?;
+        let fund = {
+            let mut conn = self.store.read().await?;
+            visible_fund(&mut conn, actor, fund_id).await?
+        };
+        let money = bridgehead_domain::money::format_major_units;
+        let part =
+            |parts: &BTreeMap<&'static str, i64>, key: &str| parts.get(key).map(|v| money(*v)).unwrap_or_default();
+        let mut rows: Vec<Vec<String>> = notice
+            .lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.partner_name.clone(),
+                    money(l.commitment_minor),
+                    money(l.amount_minor),
+                    part(&l.parts, "investment"),
+                    part(&l.parts, "fees"),
+                    part(&l.parts, "expenses"),
+                    part(&l.parts, "capital"),
+                    part(&l.parts, "gain"),
+                    part(&l.parts, "income"),
+                    if notice.kind == "call" { money(l.unfunded_after_minor) } else { String::new() },
+                    if l.paid { "✓".to_owned() } else { String::new() },
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            match lang {
+                bridgehead_io::Lang::Zh => "合计".to_owned(),
+                bridgehead_io::Lang::En => "Total".to_owned(),
+            },
+            money(notice.lines.iter().map(|l| l.commitment_minor).sum()),
+            money(notice.total_minor),
+            part(&notice.parts, "investment"),
+            part(&notice.parts, "fees"),
+            part(&notice.parts, "expenses"),
+            part(&notice.parts, "capital"),
+            part(&notice.parts, "gain"),
+            part(&notice.parts, "income"),
+            String::new(),
+            String::new(),
+        ]);
+        let title = match lang {
+            bridgehead_io::Lang::Zh => format!(
+                "{} 第 {} 号{}通知 {}",
+                fund.name_zh,
+                notice.id,
+                if notice.kind == "call" { "缴款" } else { "分配" },
+                notice.notice_date
+            ),
+            bridgehead_io::Lang::En => format!(
+                "{}: {} notice {} of {}",
+                fund.name_en.as_deref().unwrap_or(&fund.name_zh),
+                notice.kind,
+                notice.id,
+                notice.notice_date
+            ),
+        };
+        bridgehead_io::write_sheet(NOTICE_COLUMNS, lang, format, Some(&title), &mut rows.into_iter())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+}
+
+impl App {
+    /// The fund's paid-in, distributed and NAV at each quarter end from its first entry
+    /// to `as_of` (and on `as_of`), from one read of its ledger.
+    pub async fn fund_performance_series(
+        &self,
+        actor: &Actor,
+        fund_id: i64,
+        as_of: &str,
+    ) -> AppResult<Vec<(Date, performance::Multiples)>> {
+        let as_of = date_field("as_of", as_of)?;
+        let mut conn = self.store.read().await?;
+        visible_fund(&mut conn, actor, fund_id).await?;
+        let (entries, valuations) = ledger(&mut conn, fund_id).await?;
+        drop(conn);
+        let Some(first) = entries.iter().map(|e| e.date).min().filter(|d| *d <= as_of) else {
+            return Ok(Vec::new());
+        };
+        let mut dates = Vec::new();
+        let (mut year, mut quarter) = (first.year(), (u8::from(first.month()) - 1) / 3);
+        loop {
+            let end = quarter_end(year, quarter)?;
+            if end >= as_of {
+                break;
+            }
+            dates.push(end);
+            (year, quarter) = if quarter == 3 { (year + 1, 0) } else { (year, quarter + 1) };
+        }
+        dates.push(as_of);
+        Ok(dates.into_iter().map(|d| (d, performance::performance(&entries, &valuations, d).multiples)).collect())
+    }
+}
+
+fn quarter_end(year: i32, quarter: u8) -> AppResult<Date> {
+    let month = time::Month::try_from(quarter * 3 + 3).map_err(|e| AppError::Internal(e.to_string()))?;
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, last).map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod engine;
 pub mod enterprises;
 mod error;
+pub mod fund_policy;
 pub mod funds;
 pub mod indicators;
 pub mod innovation;

@@ -45,7 +45,7 @@ pub struct NewFund<'a> {
     pub created_by: &'a str,
 }
 
-fn fund_row(row: &AnyRow) -> StoreResult<FundRow> {
+pub(crate) fn fund_row(row: &AnyRow) -> StoreResult<FundRow> {
     Ok(FundRow {
         id: row.try_get("id")?,
         name_zh: row.try_get("name_zh")?,
@@ -124,7 +124,7 @@ pub struct NewPartner<'a> {
     pub created_by: &'a str,
 }
 
-fn partner_row(row: &AnyRow) -> StoreResult<PartnerRow> {
+pub(crate) fn partner_row(row: &AnyRow) -> StoreResult<PartnerRow> {
     Ok(PartnerRow {
         id: row.try_get("id")?,
         fund_id: row.try_get("fund_id")?,
@@ -284,7 +284,7 @@ pub struct NewEntry<'a> {
     pub entered_by_user_id: Option<i64>,
 }
 
-fn entry_row(row: &AnyRow) -> StoreResult<EntryRow> {
+pub(crate) fn entry_row(row: &AnyRow) -> StoreResult<EntryRow> {
     Ok(EntryRow {
         id: row.try_get("id")?,
         fund_id: row.try_get("fund_id")?,
@@ -362,7 +362,7 @@ pub struct ValuationRow {
     pub entered_by: String,
 }
 
-fn valuation_row(row: &AnyRow) -> StoreResult<ValuationRow> {
+pub(crate) fn valuation_row(row: &AnyRow) -> StoreResult<ValuationRow> {
     Ok(ValuationRow {
         id: row.try_get("id")?,
         fund_id: row.try_get("fund_id")?,

@@ -80,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0009_funds.sqlite.sql"),
         postgres: include_str!("../migrations/0009_funds.postgres.sql"),
     },
+    Migration {
+        version: 10,
+        name: "fund_policy",
+        common: include_str!("../migrations/0010_fund_policy.sql"),
+        sqlite: include_str!("../migrations/0010_fund_policy.sqlite.sql"),
+        postgres: include_str!("../migrations/0010_fund_policy.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

@@ -9,6 +9,7 @@ mod api;
 mod assets;
 mod error;
 mod i18n;
+mod idempotency;
 mod openapi;
 mod pages;
 pub mod routes;

@@ -44,13 +44,22 @@ const INDICATOR_IMPORTERS: Access = Access::Roles(&[Role::Administrator, Role::C
 /// Roles that decide on imported-equipment confirmations.
 const CONFIRMATION_DECIDERS: Access = Access::Roles(&[Role::Administrator, Role::CityAnalyst]);
 
-/// One route: method, path (axum syntax), who may use it, and whether it is API or page.
+/// Roles that see funds (each within its scope: a city its region's, a manager its own).
+const FUND_READERS: Access = Access::Roles(bridgehead_app::funds::FUND_READERS);
+/// Roles that set up funds, admit partners, set terms and rule sets.
+const FUND_CREATORS: Access = Access::Roles(bridgehead_app::funds::FUND_CREATORS);
+/// Roles that keep a fund's ledger, valuations and notices.
+const LEDGER_KEEPERS: Access = Access::Roles(bridgehead_app::funds::LEDGER_KEEPERS);
+
+/// One route: method, path (axum syntax), who may use it, whether it is API or page, and
+/// whether it honours `Idempotency-Key` (requests that move money).
 #[derive(Debug, Clone, Copy)]
 pub struct RouteInfo {
     pub method: &'static str,
     pub path: &'static str,
     pub access: Access,
     pub surface: Surface,
+    pub idempotent: bool,
 }
 
 impl RouteInfo {
@@ -72,7 +81,13 @@ fn entry(
     access: Access,
     handler: MethodRouter<AppState>,
 ) -> Entry {
-    (RouteInfo { method, path, access, surface }, handler)
+    (RouteInfo { method, path, access, surface, idempotent: false }, handler)
+}
+
+/// An API route that moves money: a retry with the same `Idempotency-Key` gets the first
+/// answer and takes no second effect.
+fn money_route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+    (RouteInfo { method, path, access, surface: Surface::Api, idempotent: true }, handler)
 }
 
 fn api_route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
@@ -85,7 +100,7 @@ fn page(method: &'static str, path: &'static str, access: Access, handler: Metho
 
 /// The table of every route.
 pub fn route_table() -> Vec<Entry> {
-    use api::{admin, auth, enterprises as ent, projects as proj, reference as refd};
+    use api::{admin, auth, enterprises as ent, funds as fund, projects as proj, reference as refd};
     vec![
         api_route("GET", "/healthz", EVERYONE, get(healthz)),
         api_route("GET", "/api/v1/openapi.json", EVERYONE, get(openapi_json)),
@@ -189,6 +204,29 @@ pub fn route_table() -> Vec<Entry> {
         api_route("PUT", "/api/v1/reports/{id}", REPORT_FILERS, put(proj::update_report)),
         api_route("POST", "/api/v1/reports/{id}/actions", REGISTRY, post(proj::act)),
         api_route("POST", "/api/v1/reports/{id}/corrections", REPORT_FILERS, post(proj::correct)),
+        api_route("GET", "/api/v1/funds", FUND_READERS, get(fund::list)),
+        api_route("POST", "/api/v1/funds", FUND_CREATORS, post(fund::create)),
+        api_route("GET", "/api/v1/funds/{id}", FUND_READERS, get(fund::get)),
+        api_route("GET", "/api/v1/funds/{id}/terms", FUND_READERS, get(fund::terms)),
+        api_route("PUT", "/api/v1/funds/{id}/terms", FUND_CREATORS, put(fund::set_terms)),
+        money_route("POST", "/api/v1/funds/{id}/partners", FUND_CREATORS, post(fund::add_partner)),
+        money_route("POST", "/api/v1/funds/{id}/holdings", LEDGER_KEEPERS, post(fund::add_holding)),
+        api_route("POST", "/api/v1/funds/{id}/holdings/{holding}/evidence", LEDGER_KEEPERS, post(fund::add_evidence)),
+        api_route("GET", "/api/v1/funds/{id}/evidence", FUND_READERS, get(fund::evidence)),
+        money_route("POST", "/api/v1/funds/{id}/entries", LEDGER_KEEPERS, post(fund::record_entry)),
+        money_route("POST", "/api/v1/funds/{id}/entries/{entry}/reversal", LEDGER_KEEPERS, post(fund::reverse_entry)),
+        money_route("POST", "/api/v1/funds/{id}/valuations", LEDGER_KEEPERS, post(fund::record_valuation)),
+        api_route("GET", "/api/v1/funds/{id}/notices", FUND_READERS, get(fund::notices)),
+        money_route("POST", "/api/v1/funds/{id}/notices", LEDGER_KEEPERS, post(fund::issue_notice)),
+        api_route("GET", "/api/v1/funds/{id}/notices/{notice}", FUND_READERS, get(fund::notice)),
+        api_route("GET", "/api/v1/funds/{id}/notices/{notice}/export", FUND_READERS, get(fund::export_notice)),
+        money_route("POST", "/api/v1/funds/{id}/notices/{notice}/payments", LEDGER_KEEPERS, post(fund::pay_call)),
+        api_route("GET", "/api/v1/funds/{id}/performance", FUND_READERS, get(fund::performance)),
+        api_route("GET", "/api/v1/funds/{id}/overview", FUND_READERS, get(fund::overview)),
+        api_route("GET", "/api/v1/funds/{id}/kpis", FUND_READERS, get(fund::kpis)),
+        api_route("GET", "/api/v1/funds/{id}/waterfall", FUND_READERS, get(fund::waterfall)),
+        api_route("GET", "/api/v1/fund-rule-sets", FUND_READERS, get(fund::rule_sets)),
+        api_route("POST", "/api/v1/fund-rule-sets", FUND_CREATORS, post(fund::add_rule_set)),
         api_route("GET", "/api/v1/users", ADMIN, get(admin::list_users)),
         api_route("POST", "/api/v1/users", ADMIN, post(admin::create_user)),
         api_route("POST", "/api/v1/users/{username}/disable", ADMIN, post(admin::disable_user)),
@@ -266,6 +304,18 @@ pub fn route_table() -> Vec<Entry> {
         page("POST", "/innovation/{id}/edit", REGISTRARS, post(pages::innovation::update)),
         page("POST", "/innovation/{id}/status", REGISTRARS, post(pages::innovation::change_status)),
         page("POST", "/innovation/{id}/milestones/{line}", REGISTRY, post(pages::innovation::complete)),
+        page("GET", "/funds", FUND_READERS, get(pages::funds::list)),
+        page("GET", "/funds/{id}", FUND_READERS, get(pages::funds::detail)),
+        page("GET", "/funds/{id}/partners/{partner}", FUND_READERS, get(pages::funds::partner)),
+        page("GET", "/funds/{id}/notices/{notice}", FUND_READERS, get(pages::funds::notice)),
+        page(
+            "GET",
+            "/funds/{id}/notices/{notice}/partners/{partner}/print",
+            FUND_READERS,
+            get(pages::funds::print_notice),
+        ),
+        page("GET", "/funds/{id}/kpis/{code}", FUND_READERS, get(pages::funds::kpi)),
+        page("GET", "/funds/{id}/waterfall", FUND_READERS, get(pages::funds::waterfall)),
         page("GET", "/confirmations/{id}", REGISTRY, get(pages::confirmations::detail)),
         page("POST", "/confirmations/{id}", REPORT_FILERS, post(pages::confirmations::update)),
         page("POST", "/confirmations/{id}/submit", REPORT_FILERS, post(pages::confirmations::submit)),
@@ -304,6 +354,11 @@ async fn openapi_json() -> impl IntoResponse {
 pub fn build(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for (info, handler) in route_table() {
+        let handler = if info.idempotent {
+            handler.route_layer(from_fn_with_state(state.clone(), crate::idempotency::idempotent))
+        } else {
+            handler
+        };
         router = router.route(info.path, handler.route_layer(from_fn_with_state((info.access, info.surface), gate)));
     }
     let swagger = utoipa_swagger_ui::SwaggerUi::new("/api/v1/docs")

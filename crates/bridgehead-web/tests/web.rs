@@ -7,6 +7,7 @@ mod web {
     mod api;
     mod browser;
     mod confirmation_pages;
+    mod funds_api;
     mod innovation_pages;
     mod pages;
     mod project_pages;

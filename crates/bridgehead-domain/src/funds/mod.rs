@@ -4,5 +4,6 @@
 
 pub mod allocation;
 pub mod performance;
+pub mod policy;
 pub mod waterfall;
 pub mod xirr;

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod confirmations;
 pub mod dto;
 pub mod enterprises;
+pub mod funds;
 pub mod innovation;
 pub mod project_files;
 pub mod projects;

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod auth;
 pub mod confirmations;
 pub mod enterprises;
+pub mod funds;
 mod grid;
 pub mod innovation;
 pub mod project_files;
@@ -79,6 +80,10 @@ impl Ctx {
 
     pub fn sees_registry(&self) -> bool {
         self.role_is(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer, Role::EnterpriseUser])
+    }
+
+    pub fn sees_funds(&self) -> bool {
+        self.role_is(bridgehead_app::funds::FUND_READERS)
     }
 
     pub fn registers(&self) -> bool {
@@ -328,6 +333,9 @@ pub async fn home(ctx: Ctx) -> Response {
         if ctx.role_is(&[Role::Administrator, Role::CityAnalyst, Role::DistrictOfficer]) {
             links.push(Link::new(ctx.t("nav-statistics"), "/statistics"));
         }
+    }
+    if ctx.sees_funds() {
+        links.push(Link::new(ctx.t("nav-funds"), "/funds"));
     }
     links.push(Link::new(ctx.t("nav-regions"), "/reference/regions"));
     links.push(Link::new(ctx.t("nav-industries"), "/reference/industries"));
