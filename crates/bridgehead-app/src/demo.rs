@@ -840,6 +840,7 @@ impl App {
             organization_ids.push(store_reference::ensure_organization(&mut tx, kind, zh, Some(en), region).await?.id);
         }
         tx.commit().await?;
+        self.build_demo_funds(&operator, organization_ids[1]).await?;
 
         let plan: Vec<(&str, &str, Role, Scope)> = vec![
             ("admin", "系统管理员（示例）", Role::Administrator, Scope::Installation),

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bridgehead_domain::funds::performance::{self, Component, Entry as LedgerEntry, FlowKind, Performance, Valuation};
 use bridgehead_domain::funds::policy::{
-    self, Company, Evidence, FundTree, PolicyReport, PolicyTerms, ProjectRef, Qualification, RuleSet, Rules, Target,
-    TreeEntry, TreeFund, TreeHolding, TreePartner,
+    self, Company, Evidence, Explain, FundTree, KpiCode, PolicyReport, PolicyTerms, ProjectRef, Qualification, RuleSet,
+    Rules, Target, TreeEntry, TreeFund, TreeHolding, TreePartner,
 };
 use bridgehead_domain::funds::waterfall::{
     self, CatchUp, Concession, Contribution, Distribution, Hurdle, Style, Terms, WaterfallInput, WaterfallResult,
@@ -547,50 +547,36 @@ impl App {
         let mut conn = self.store.read().await?;
         visible_fund(&mut conn, actor, fund_id).await?;
         let rows = store::tree(&mut conn, fund_id).await?;
-        let (tree, policy) = policy_of(&mut conn, &rows, fund_id, as_of).await?;
+        let inputs = policy_inputs(&mut conn, &rows, fund_id, as_of).await?;
         drop(conn);
-        let mut performance = tree_performance(&rows, &tree, as_of)?;
-        let depth = depths(&rows, fund_id);
-        let mut parents: HashMap<i64, Vec<i64>> = HashMap::new();
-        let in_tree: HashSet<i64> = rows.funds.iter().map(|f| f.id).collect();
-        for p in &rows.partners {
-            if let Some(investor) = p.investor_fund_id.filter(|i| in_tree.contains(i)) {
-                parents.entry(p.fund_id).or_default().push(investor);
-            }
-        }
-        let mut sizes: HashMap<i64, i64> = HashMap::new();
-        for p in &rows.partners {
-            *sizes.entry(p.fund_id).or_default() += p.commitment_minor;
-        }
-        let mut holdings: HashMap<i64, usize> = HashMap::new();
-        for h in &rows.holdings {
-            *holdings.entry(h.fund_id).or_default() += 1;
-        }
-        let mut funds: Vec<TreeNode> = rows
-            .funds
-            .iter()
-            .map(|f| TreeNode {
-                id: f.id,
-                name_zh: f.name_zh.clone(),
-                kind: f.kind.clone(),
-                parents: parents.remove(&f.id).unwrap_or_default(),
-                depth: depth.get(&f.id).copied().unwrap_or(0),
-                size_minor: sizes.get(&f.id).copied().unwrap_or(0),
-                holdings: holdings.get(&f.id).copied().unwrap_or(0),
-                performance: performance.remove(&f.id).unwrap_or_else(|| performance::performance(&[], &[], as_of)),
-            })
-            .collect();
-        funds.sort_by_key(|f| (f.depth, f.id));
-        Ok(Overview { root: fund_id, as_of, funds, policy })
+        compute_overview(&rows, fund_id, as_of, &inputs)
     }
 
-    /// The policy KPIs of a fund on `as_of`, each explained down to its lines.
-    pub async fn fund_policy(&self, actor: &Actor, fund_id: i64, as_of: &str) -> AppResult<PolicyReport> {
+    /// The policy KPIs of a fund on `as_of`, each (or only `explain`) explained down to its lines.
+    pub async fn fund_policy(
+        &self,
+        actor: &Actor,
+        fund_id: i64,
+        as_of: &str,
+        explain: Option<&str>,
+    ) -> AppResult<PolicyReport> {
+        let explain = match explain {
+            None => Explain::All,
+            Some(code) => Explain::Only(KpiCode::parse(code).ok_or_else(|| {
+                invalid(
+                    "explain",
+                    "fund.kpi",
+                    format!("explain one of {}", KpiCode::ALL.iter().map(|k| k.code()).collect::<Vec<_>>().join(", ")),
+                )
+            })?),
+        };
         let as_of = date_field("as_of", as_of)?;
         let mut conn = self.store.read().await?;
         visible_fund(&mut conn, actor, fund_id).await?;
         let rows = store::tree(&mut conn, fund_id).await?;
-        Ok(policy_of(&mut conn, &rows, fund_id, as_of).await?.1)
+        let inputs = policy_inputs(&mut conn, &rows, fund_id, as_of).await?;
+        drop(conn);
+        Ok(policy_report(&domain_tree(&rows)?, fund_id, as_of, &inputs, explain))
     }
 
     /// The fund's waterfall on `as_of`: European over the partners' contributions and the
@@ -715,9 +701,17 @@ fn depths(rows: &TreeRows, root: i64) -> HashMap<i64, usize> {
     depth
 }
 
-/// The tree as the calculations take it, and the root's policy KPIs under the rule set
-/// version in force on `as_of`.
-async fn policy_of(conn: &mut Conn, rows: &TreeRows, root: i64, as_of: Date) -> AppResult<(FundTree, PolicyReport)> {
+/// What the KPIs of a root need besides its tree: its policy terms, the rule set version
+/// in force on the as-of date and the regions local under it.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyInputs {
+    pub terms: PolicyTerms,
+    pub rule_set: Option<RuleSet>,
+    pub local: HashSet<String>,
+}
+
+/// Reads the policy inputs of `root` (a fund of `rows`) on `as_of`.
+pub async fn policy_inputs(conn: &mut Conn, rows: &TreeRows, root: i64, as_of: Date) -> AppResult<PolicyInputs> {
     let fund = rows.funds.iter().find(|f| f.id == root).ok_or(AppError::NotFound { what: "fund" })?;
     let terms = FundTerms::of(fund)?.policy;
     let rule_set = match &terms.rule_set {
@@ -735,7 +729,55 @@ async fn policy_of(conn: &mut Conn, rows: &TreeRows, root: i64, as_of: Date) -> 
         Some(set) => store::regions_within(conn, &set.rules.local_region).await?.into_iter().collect(),
         None => HashSet::new(),
     };
+    Ok(PolicyInputs { terms, rule_set, local })
+}
+
+fn policy_report(tree: &FundTree, root: i64, as_of: Date, inputs: &PolicyInputs, explain: Explain) -> PolicyReport {
+    policy::policy_kpis(
+        tree,
+        root,
+        &inputs.terms,
+        inputs.rule_set.as_ref(),
+        &|code| inputs.local.contains(code),
+        as_of,
+        explain,
+    )
+}
+
+/// The overview of `root` from its tree's rows: every fund's performance and the root's
+/// policy KPIs (no database: the calculations alone).
+pub fn compute_overview(rows: &TreeRows, root: i64, as_of: Date, inputs: &PolicyInputs) -> AppResult<Overview> {
     let tree = domain_tree(rows)?;
-    let report = policy::policy_kpis(&tree, root, &terms, rule_set.as_ref(), &|code| local.contains(code), as_of);
-    Ok((tree, report))
+    let policy = policy_report(&tree, root, as_of, inputs, Explain::None);
+    let mut performance = tree_performance(rows, &tree, as_of)?;
+    let depth = depths(rows, root);
+    let in_tree: HashSet<i64> = rows.funds.iter().map(|f| f.id).collect();
+    let mut parents: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut sizes: HashMap<i64, i64> = HashMap::new();
+    for p in &rows.partners {
+        *sizes.entry(p.fund_id).or_default() += p.commitment_minor;
+        if let Some(investor) = p.investor_fund_id.filter(|i| in_tree.contains(i)) {
+            parents.entry(p.fund_id).or_default().push(investor);
+        }
+    }
+    let mut holdings: HashMap<i64, usize> = HashMap::new();
+    for h in &rows.holdings {
+        *holdings.entry(h.fund_id).or_default() += 1;
+    }
+    let mut funds: Vec<TreeNode> = rows
+        .funds
+        .iter()
+        .map(|f| TreeNode {
+            id: f.id,
+            name_zh: f.name_zh.clone(),
+            kind: f.kind.clone(),
+            parents: parents.remove(&f.id).unwrap_or_default(),
+            depth: depth.get(&f.id).copied().unwrap_or(0),
+            size_minor: sizes.get(&f.id).copied().unwrap_or(0),
+            holdings: holdings.get(&f.id).copied().unwrap_or(0),
+            performance: performance.remove(&f.id).unwrap_or_else(|| performance::performance(&[], &[], as_of)),
+        })
+        .collect();
+    funds.sort_by_key(|f| (f.depth, f.id));
+    Ok(Overview { root, as_of, funds, policy })
 }

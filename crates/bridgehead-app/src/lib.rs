@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod confirmations;
 pub mod demo;
+mod demo_funds;
 pub mod engine;
 pub mod enterprises;
 mod error;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::funds::{EntryRow, FundRow, PartnerRow, ValuationRow};
+use crate::funds::{FundRow, PartnerRow, ValuationRow};
 use crate::{Conn, StoreResult, now_text};
 
 /// The funds reachable from `$1` through the sub-funds they hold (partners of kind fund).
@@ -39,13 +39,26 @@ pub struct EvidenceRow {
     pub entered_by: String,
 }
 
+/// A ledger entry as the calculations need it (the columns they read, no more).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntryRow {
+    pub id: i64,
+    pub fund_id: i64,
+    pub entry_date: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub component: Option<String>,
+    pub partner_id: Option<i64>,
+    pub holding_id: Option<i64>,
+}
+
 /// Every row of the tree below (and including) one fund.
 #[derive(Debug, Clone, Default)]
 pub struct TreeRows {
     pub funds: Vec<FundRow>,
     pub partners: Vec<PartnerRow>,
     pub holdings: Vec<TreeHoldingRow>,
-    pub entries: Vec<EntryRow>,
+    pub entries: Vec<TreeEntryRow>,
     pub valuations: Vec<ValuationRow>,
     pub evidence: Vec<EvidenceRow>,
 }
@@ -92,7 +105,8 @@ pub async fn tree(conn: &mut Conn, root: i64) -> StoreResult<TreeRows> {
     let entries = rows(
         conn,
         root,
-        "SELECT * FROM fund_entries WHERE fund_id IN (SELECT id FROM tree) ORDER BY fund_id, entry_date, id",
+        "SELECT id, fund_id, entry_date, kind, amount_minor, component, partner_id, holding_id FROM fund_entries \
+         WHERE fund_id IN (SELECT id FROM tree) ORDER BY fund_id, entry_date, id",
     )
     .await?;
     let valuations = rows(
@@ -127,7 +141,21 @@ pub async fn tree(conn: &mut Conn, root: i64) -> StoreResult<TreeRows> {
                 })
             })
             .collect::<StoreResult<_>>()?,
-        entries: entries.iter().map(crate::funds::entry_row).collect::<StoreResult<_>>()?,
+        entries: entries
+            .iter()
+            .map(|row| {
+                Ok(TreeEntryRow {
+                    id: row.try_get(0)?,
+                    fund_id: row.try_get(1)?,
+                    entry_date: row.try_get(2)?,
+                    kind: row.try_get(3)?,
+                    amount_minor: row.try_get(4)?,
+                    component: row.try_get(5)?,
+                    partner_id: row.try_get(6)?,
+                    holding_id: row.try_get(7)?,
+                })
+            })
+            .collect::<StoreResult<_>>()?,
         valuations: valuations.iter().map(crate::funds::valuation_row).collect::<StoreResult<_>>()?,
         evidence: evidence.iter().map(evidence_row).collect::<StoreResult<_>>()?,
     })

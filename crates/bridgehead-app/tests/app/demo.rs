@@ -113,3 +113,48 @@ async fn count(
     };
     app.project_counts(&admin(), &query).await.unwrap()
 }
+
+/// The demo's funds: the provincial special funds, the High-end Equipment (Jiaxing)
+/// Industry Fund under the provincial equipment fund and a sub-fund below it — a
+/// three-level tree whose KPIs look through to the Jiaxing holdings, with a waterfall.
+#[tokio::test]
+async fn the_demo_funds_form_a_three_level_tree_with_kpis_and_a_waterfall() {
+    let (_db, app) = setup().await;
+    app.build_demo().await.unwrap();
+    let funds = app.funds(&admin()).await.unwrap();
+    assert_eq!(funds.len(), 7, "five provincial funds, the Jiaxing fund, its sub-fund");
+    assert!(funds.iter().all(|f| f.name_zh.contains("示例")), "every size is marked illustrative");
+    let equipment = funds.iter().find(|f| f.name_zh.starts_with("浙江省高端装备")).unwrap();
+    let overview = app.fund_overview(&admin(), equipment.id, "2025-12-31").await.unwrap();
+    assert_eq!(overview.funds.iter().map(|f| f.depth).max(), Some(2));
+    assert_eq!(overview.policy.rule_set, Some(("jiaxing-reinvestment".to_owned(), 2)));
+    let kpis = app.fund_policy(&admin(), equipment.id, "2025-12-31", Some("local_reinvestment")).await.unwrap();
+    assert_eq!(
+        kpis.kpis,
+        overview
+            .policy
+            .kpis
+            .iter()
+            .map(|k| {
+                let mut k = k.clone();
+                if k.code != bridgehead_domain::funds::policy::KpiCode::LocalReinvestment {
+                    return k;
+                }
+                k.lines = kpis.kpi(k.code).unwrap().lines.clone();
+                k
+            })
+            .collect::<Vec<_>>(),
+        "the same numbers with or without the lines"
+    );
+    let local = kpis.kpi(bridgehead_domain::funds::policy::KpiCode::LocalReinvestment).unwrap();
+    assert!(local.lines.iter().any(|l| l.basis == "relocation" && !l.evidence.is_empty()), "{local:?}");
+    assert!(local.lines.iter().any(|l| l.path.len() == 3), "the sub-fund's holdings are looked through");
+    let version_one = app.fund_policy(&admin(), equipment.id, "2023-12-31", None).await.unwrap();
+    assert_eq!(version_one.rule_set, Some(("jiaxing-reinvestment".to_owned(), 1)));
+
+    let jiaxing = funds.iter().find(|f| f.name_zh.starts_with("高端装备（嘉兴）")).unwrap();
+    let waterfall = app.fund_waterfall(&admin(), jiaxing.id, "2025-12-31", None).await.unwrap();
+    let first = &waterfall.result.distributions[0];
+    assert_eq!(first.lines.iter().map(|l| l.amount).sum::<i64>(), first.amount);
+    assert_eq!(first.amount, 105_000_000 * 100, "the distribution of 105 million yuan");
+}

@@ -427,12 +427,56 @@ fn stake(investor: i64, fund: &TreeFund) -> Option<&TreePartner> {
     fund.partners.iter().find(|p| p.investor_fund == Some(investor))
 }
 
-/// A company holding reached from the root, with its weight and path.
+/// A company holding reached from the root, with its weight and path (shared by every
+/// holding of the same fund visit).
 struct Reach<'a> {
     holding: &'a TreeHolding,
     company: &'a Company,
-    path: Vec<Step>,
+    path: std::rc::Rc<Vec<Step>>,
     weight: Decimal,
+}
+
+/// Which KPIs keep their lines: the numbers are the same either way (each line is still
+/// rounded and summed); a summary without lines spares the memory of one line per
+/// holding and KPI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    All,
+    None,
+    Only(KpiCode),
+}
+
+impl Explain {
+    fn wants(self, code: KpiCode) -> bool {
+        match self {
+            Explain::All => true,
+            Explain::None => false,
+            Explain::Only(only) => only == code,
+        }
+    }
+}
+
+/// A line of a company holding; without its path, label, basis and entries when the
+/// KPI's lines are not kept.
+fn exposure_line(r: &Reach, amount: i64, ids: &[i64], side: Side, want: bool, basis: impl FnOnce() -> String) -> Line {
+    let (path, label, basis, entries) = if want {
+        (r.path.to_vec(), r.company.name.clone(), basis(), ids.to_vec())
+    } else {
+        (Vec::new(), String::new(), String::new(), Vec::new())
+    };
+    Line {
+        side,
+        path,
+        holding: Some(r.holding.id),
+        company: Some(r.company.id),
+        label,
+        basis,
+        amount,
+        weight: r.weight,
+        counted: cents(amount, r.weight),
+        evidence: Vec::new(),
+        entries,
+    }
 }
 
 /// The policy KPIs of fund `root` on `as_of`. `rule_set` is the version in force (if the
@@ -444,6 +488,7 @@ pub fn policy_kpis(
     rule_set: Option<&RuleSet>,
     local: &dyn Fn(&str) -> bool,
     as_of: Date,
+    explain: Explain,
 ) -> PolicyReport {
     // Commitments made after the as-of date do not exist yet.
     let admitted: Vec<TreeFund> = tree
@@ -494,12 +539,13 @@ pub fn policy_kpis(
     while let Some((fund_id, weight, path)) = stack.pop() {
         let mut here = path.clone();
         here.push(Step { fund: fund_id, name: name(fund_id), share: Decimal::ONE });
-        let slot = fund_weight.entry(fund_id).or_insert_with(|| (Decimal::ZERO, here.clone()));
+        let here = std::rc::Rc::new(here);
+        let slot = fund_weight.entry(fund_id).or_insert_with(|| (Decimal::ZERO, here.to_vec()));
         slot.0 += weight;
         for h in holdings_of.get(&fund_id).map(Vec::as_slice).unwrap_or_default() {
             match &h.target {
                 Target::Company(company) => {
-                    reached.push(Reach { holding: h, company, path: here.clone(), weight });
+                    reached.push(Reach { holding: h, company, path: std::rc::Rc::clone(&here), weight });
                 }
                 Target::SubFund(sub) => {
                     // A loop cannot be stored, but a walk never follows one.
@@ -583,6 +629,9 @@ pub fn policy_kpis(
         lines.extend(extra);
         let numerator: i64 = lines.iter().filter(|l| l.side == Side::Numerator).map(|l| l.counted).sum();
         let denominator: i64 = lines.iter().filter(|l| l.side == Side::Denominator).map(|l| l.counted).sum();
+        if !explain.wants(code) {
+            lines = Vec::new();
+        }
         let value = ratio(numerator, denominator).map(|v| v.normalize());
         let status = status(value, limit.as_ref(), margin);
         Kpi { code, value, numerator, denominator, limit, status, factors: BTreeMap::new(), lines }
@@ -596,73 +645,61 @@ pub fn policy_kpis(
     ];
 
     // Company exposure, always looked through.
-    let exposure: Vec<(&Reach, i64, Vec<i64>)> = reached
+    let exposure: Vec<(&Reach, i64, &[i64])> = reached
         .iter()
-        .map(|r| {
-            let (amount, ids) = invested.get(&r.holding.id).cloned().unwrap_or_default();
-            (r, amount, ids)
+        .map(|r| match invested.get(&r.holding.id) {
+            Some((amount, ids)) => (r, *amount, ids.as_slice()),
+            None => (r, 0, &[][..]),
         })
         .collect();
-    let exposure_line = |r: &Reach, amount: i64, ids: &[i64], side: Side, basis: String| Line {
-        side,
-        path: r.path.clone(),
-        holding: Some(r.holding.id),
-        company: Some(r.company.id),
-        label: r.company.name.clone(),
-        basis,
-        amount,
-        weight: r.weight,
-        counted: cents(amount, r.weight),
-        evidence: Vec::new(),
-        entries: ids.to_vec(),
-    };
 
     // Local reinvestment.
     let rules = rule_set.map(|s| &s.rules);
     let mut reinvestment = Vec::new();
+    let want_local = explain.wants(KpiCode::LocalReinvestment);
+    let mut evidence_of: HashMap<i64, Vec<&Evidence>> = HashMap::new();
+    for ev in &tree.evidence {
+        evidence_of.entry(ev.holding).or_default().push(ev);
+    }
     let mut contribution = own_lines_committed;
     for (r, amount, ids) in &exposure {
         if r.path.len() == 1 {
-            contribution.push(exposure_line(r, *amount, ids, Side::Denominator, "own_investment".to_owned()));
+            let want = explain.wants(KpiCode::LocalReinvestment);
+            contribution.push(exposure_line(r, *amount, ids, Side::Denominator, want, || "own_investment".to_owned()));
         }
         let Some(rules) = rules else { continue };
         if *amount <= 0 {
             continue;
         }
-        let mut best: Option<(i64, Qualification, Vec<String>)> = None;
-        let mut consider = |value: i64, q: Qualification, evidence: Vec<String>| {
-            if best.as_ref().is_none_or(|(b, _, _)| value > *b) {
-                best = Some((value, q, evidence));
-            }
-        };
+        // The largest qualifying amount; its evidence is written out only when kept.
+        let mut best: Option<(i64, Qualification, Option<&Evidence>)> = None;
         if rules.qualifies.contains(&Qualification::LocallyRegistered) && local(&r.company.region_code) {
-            consider(
-                *amount,
-                Qualification::LocallyRegistered,
-                vec![format!("registered in {} (enterprise registry)", r.company.region_code)],
-            );
+            best = Some((*amount, Qualification::LocallyRegistered, None));
         }
-        for ev in tree.evidence.iter().filter(|e| e.holding == r.holding.id && e.noted_on <= as_of) {
-            if !rules.qualifies.contains(&ev.kind) {
+        for &ev in evidence_of.get(&r.holding.id).map(Vec::as_slice).unwrap_or_default() {
+            if ev.noted_on > as_of || !rules.qualifies.contains(&ev.kind) {
                 continue;
             }
             let Some(project) = ev.project.as_ref().filter(|p| local(&p.region_code)) else { continue };
-            consider(
-                project.amount,
-                ev.kind,
-                vec![format!(
-                    "{} ({}); project {} «{}» in {}",
-                    ev.document, ev.noted_on, project.id, project.name, project.region_code
-                )],
-            );
+            if best.as_ref().is_none_or(|(b, _, _)| project.amount > *b) {
+                best = Some((project.amount, ev.kind, Some(ev)));
+            }
         }
         if let Some((value, q, evidence)) = best {
-            let mut line = exposure_line(r, value, ids, Side::Numerator, q.code().to_owned());
+            let mut line = exposure_line(r, value, ids, Side::Numerator, want_local, || q.code().to_owned());
             if rules.weighting == Weighting::Full {
                 line.weight = Decimal::ONE;
                 line.counted = value;
             }
-            line.evidence = evidence;
+            if want_local {
+                line.evidence = vec![match evidence.and_then(|ev| Some((ev, ev.project.as_ref()?))) {
+                    Some((ev, project)) => format!(
+                        "{} ({}); project {} «{}» in {}",
+                        ev.document, ev.noted_on, project.id, project.name, project.region_code
+                    ),
+                    None => format!("registered in {} (enterprise registry)", r.company.region_code),
+                }];
+            }
             reinvestment.push(line);
         }
     }
@@ -693,35 +730,34 @@ pub fn policy_kpis(
     // Target industries.
     let key_industries: &[String] = rules.map(|r| r.key_industries.as_slice()).unwrap_or_default();
     let mut industry_lines = Vec::new();
+    let want = explain.wants(KpiCode::TargetIndustry);
     for (r, amount, ids) in &exposure {
         let key = r
             .company
             .industry_code
             .as_deref()
             .and_then(|code| key_industries.iter().find(|prefix| code.starts_with(prefix.as_str())));
-        let code = r.company.industry_code.clone().unwrap_or_else(|| "-".to_owned());
+        let code = r.company.industry_code.as_deref().unwrap_or("-");
         if let Some(prefix) = key {
-            industry_lines.push(exposure_line(
-                r,
-                *amount,
-                ids,
-                Side::Numerator,
-                format!("key_industry {prefix} ({code})"),
-            ));
+            industry_lines.push(exposure_line(r, *amount, ids, Side::Numerator, want, || {
+                format!("key_industry {prefix} ({code})")
+            }));
         }
-        industry_lines.push(exposure_line(r, *amount, ids, Side::Denominator, format!("industry {code}")));
+        industry_lines.push(exposure_line(r, *amount, ids, Side::Denominator, want, || format!("industry {code}")));
     }
     kpis.push(kpi(KpiCode::TargetIndustry, industry_lines, Vec::new(), min(terms.min_target_industry_ratio)));
 
     // Concentration: exposure per company, summed over every path to it.
     let mut per_company: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
     for (r, amount, ids) in &exposure {
+        let want = explain.wants(KpiCode::Concentration);
         per_company.entry(r.company.id).or_default().push(exposure_line(
             r,
             *amount,
             ids,
             Side::Denominator,
-            "exposure".to_owned(),
+            want,
+            || "exposure".to_owned(),
         ));
     }
     let largest = per_company
@@ -792,7 +828,11 @@ pub fn policy_kpis(
     // Deployment pace.
     let deployed: Vec<Line> = exposure
         .iter()
-        .map(|(r, amount, ids)| exposure_line(r, *amount, ids, Side::Numerator, "deployed".to_owned()))
+        .map(|(r, amount, ids)| {
+            exposure_line(r, *amount, ids, Side::Numerator, explain.wants(KpiCode::DeploymentPace), || {
+                "deployed".to_owned()
+            })
+        })
         .collect();
     let deployed_sum: i64 = deployed.iter().map(|l| l.counted).sum();
     let root_size = root_fund.map_or(0, size);
@@ -817,7 +857,7 @@ pub fn policy_kpis(
             .into_iter()
             .filter_map(|(k, v)| Some((k.to_owned(), v?)))
             .collect(),
-        lines: deployed,
+        lines: if explain.wants(KpiCode::DeploymentPace) { deployed } else { Vec::new() },
     });
 
     let alerts = kpis
@@ -1000,7 +1040,7 @@ mod tests {
     }
 
     fn report(weighting: Weighting) -> PolicyReport {
-        policy_kpis(&tree(), G, &terms(), Some(&rules(weighting)), &local, date!(2022 - 07 - 02))
+        policy_kpis(&tree(), G, &terms(), Some(&rules(weighting)), &local, date!(2022 - 07 - 02), Explain::All)
     }
 
     fn kpi(report: &PolicyReport, code: KpiCode) -> &Kpi {
@@ -1080,12 +1120,20 @@ mod tests {
 
     #[test]
     fn an_earlier_date_sees_less() {
-        let r = policy_kpis(&tree(), G, &terms(), Some(&rules(Weighting::LookThrough)), &local, date!(2021 - 01 - 01));
+        let r = policy_kpis(
+            &tree(),
+            G,
+            &terms(),
+            Some(&rules(Weighting::LookThrough)),
+            &local,
+            date!(2021 - 01 - 01),
+            Explain::All,
+        );
         let k = kpi(&r, KpiCode::LocalReinvestment);
         assert_eq!((k.numerator, k.denominator, k.value), (0, 500, Some(Decimal::ZERO)));
         assert_eq!(kpi(&r, KpiCode::IdleCapital).status, Status::NoValue);
         // Before any commitment there is no tree below G.
-        let r = policy_kpis(&tree(), G, &terms(), None, &local, date!(2020 - 05 - 31));
+        let r = policy_kpis(&tree(), G, &terms(), None, &local, date!(2020 - 05 - 31), Explain::All);
         assert_eq!(r.funds_below, 0);
         assert_eq!(kpi(&r, KpiCode::LeverageCommitted).status, Status::NoValue);
     }

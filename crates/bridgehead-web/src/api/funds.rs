@@ -214,6 +214,15 @@ impl AsOf {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct KpiQuery {
+    /// YYYY-MM-DD (default today).
+    pub as_of: Option<String>,
+    /// Keep the lines of this KPI only (default: of every KPI), e.g. local_reinvestment.
+    pub explain: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WaterfallQuery {
     /// YYYY-MM-DD (default today).
     pub as_of: Option<String>,
@@ -550,16 +559,19 @@ pub async fn overview(
 
 /// The fund's policy KPIs, looked through every layer, each with the lines (paths,
 /// weights, evidence, ledger entries) that make its number, and the alerts.
-#[utoipa::path(get, path = "/api/v1/funds/{id}/kpis", tag = "funds", params(("id" = i64, Path), AsOf),
+#[utoipa::path(get, path = "/api/v1/funds/{id}/kpis", tag = "funds", params(("id" = i64, Path), KpiQuery),
     responses((status = 200, description = "The KPIs and alerts", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn kpis(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    Query(query): Query<AsOf>,
+    Query(query): Query<KpiQuery>,
 ) -> Doc {
-    doc(&state.app.fund_policy(principal.require()?, id, &query.date()).await?)
+    doc(&state
+        .app
+        .fund_policy(principal.require()?, id, &AsOf { as_of: query.as_of.clone() }.date(), query.explain.as_deref())
+        .await?)
 }
 
 /// The fund's waterfall: every tier's amount per partner, for each distribution.

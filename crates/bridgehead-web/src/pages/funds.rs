@@ -672,7 +672,7 @@ pub async fn kpi(
     let id = parse_id(&ctx, &id, "fund")?;
     let code = KpiCode::parse(&code).ok_or_else(|| ctx.fail(AppError::NotFound { what: "KPI" }))?;
     let as_of = query.as_of();
-    let report = state.app.fund_policy(ctx.actor()?, id, &as_of).await.map_err(|e| ctx.fail(e))?;
+    let report = state.app.fund_policy(ctx.actor()?, id, &as_of, Some(code.code())).await.map_err(|e| ctx.fail(e))?;
     let kpi = report.kpi(code).ok_or_else(|| ctx.fail(AppError::NotFound { what: "KPI" }))?;
     let mut page = PageView::new(kpi_name(&ctx, code))
         .intro(ctx.t(&format!("fund-kpi-{}-explained", code.code().replace('_', "-"))));
