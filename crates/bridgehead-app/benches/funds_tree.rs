@@ -234,7 +234,7 @@ fn main() {
             compute.push(t.elapsed());
             std::hint::black_box(&overview);
             let t = Instant::now();
-            let overview = app.fund_overview(&operator, root, as_of).await.expect("overview");
+            let overview = app.fund_overview(&operator, root, Some(as_of)).await.expect("overview");
             whole.push(t.elapsed());
             answer = Some(overview);
         }

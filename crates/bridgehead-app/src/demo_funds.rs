@@ -131,9 +131,7 @@ impl App {
                 ),
             )
             .await?;
-        let province = self
-            .add_partner(operator, jiaxing.id, &partner("省高端装备基金", "fund", 3 * YI, Some(equipment), on))
-            .await?;
+        self.add_partner(operator, jiaxing.id, &partner("省高端装备基金", "fund", 3 * YI, Some(equipment), on)).await?;
         let city = self
             .add_partner(operator, jiaxing.id, &partner("嘉兴市财政局（示例）", "government", 2 * YI, None, on))
             .await?;
@@ -304,7 +302,6 @@ impl App {
             }),
         };
         self.set_fund_terms(operator, jiaxing.id, None, &FundTerms { policy, waterfall: Some(waterfall) }).await?;
-        let _ = province;
         Ok(8)
     }
 }

@@ -21,7 +21,9 @@ use serde_json::json;
 use time::Date;
 
 use crate::auth::audit;
-use crate::funds::{FUND_CREATORS, FUND_READERS, LEDGER_KEEPERS, date_field, invalid, stored_date, visible_fund};
+use crate::funds::{
+    FUND_CREATORS, FUND_READERS, LEDGER_KEEPERS, as_of_date, date_field, invalid, stored_date, visible_fund,
+};
 use crate::{Actor, App, AppError, AppResult};
 
 /// A fund's terms: the policy terms its KPIs answer to and its waterfall.
@@ -436,9 +438,7 @@ impl App {
                 contributions: Vec::new(),
                 distributions: Vec::new(),
             })
-            .map_err(|waterfall::WaterfallError::Invalid { field, message }| {
-                invalid(&format!("waterfall.{field}"), "fund.waterfall_terms", message)
-            })?;
+            .map_err(|e| waterfall_error(e, "fund.waterfall_terms"))?;
         }
         let version = expected_version.unwrap_or(fund.version);
         let text = serde_json::to_string(terms).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -529,7 +529,7 @@ impl App {
             Some(json!({"fund_id": fund_id, "holding_id": holding_id, "kind": kind.code(), "project_id": project_id, "document": document})),
         )
         .await?;
-        let row = store::evidence(&mut tx, fund_id).await?.into_iter().find(|e| e.id == id);
+        let row = store::evidence_item(&mut tx, id).await?;
         tx.commit().await?;
         row.ok_or(AppError::NotFound { what: "evidence" })
     }
@@ -541,14 +541,24 @@ impl App {
         Ok(store::evidence(&mut conn, fund_id).await?)
     }
 
-    /// A fund's tree with every fund's performance, and its policy KPIs, on `as_of`.
-    pub async fn fund_overview(&self, actor: &Actor, fund_id: i64, as_of: &str) -> AppResult<Overview> {
-        let as_of = date_field("as_of", as_of)?;
+    /// The tree below a fund `actor` may see, with the policy inputs of `as_of`.
+    async fn read_tree(
+        &self,
+        actor: &Actor,
+        fund_id: i64,
+        as_of: Option<&str>,
+    ) -> AppResult<(TreeRows, PolicyInputs, Date)> {
+        let as_of = as_of_date(as_of)?;
         let mut conn = self.store.read().await?;
         visible_fund(&mut conn, actor, fund_id).await?;
         let rows = store::tree(&mut conn, fund_id).await?;
         let inputs = policy_inputs(&mut conn, &rows, fund_id, as_of).await?;
-        drop(conn);
+        Ok((rows, inputs, as_of))
+    }
+
+    /// A fund's tree with every fund's performance, and its policy KPIs, on `as_of`.
+    pub async fn fund_overview(&self, actor: &Actor, fund_id: i64, as_of: Option<&str>) -> AppResult<Overview> {
+        let (rows, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
         compute_overview(&rows, fund_id, as_of, &inputs)
     }
 
@@ -557,7 +567,7 @@ impl App {
         &self,
         actor: &Actor,
         fund_id: i64,
-        as_of: &str,
+        as_of: Option<&str>,
         explain: Option<&str>,
     ) -> AppResult<PolicyReport> {
         let explain = match explain {
@@ -570,12 +580,7 @@ impl App {
                 )
             })?),
         };
-        let as_of = date_field("as_of", as_of)?;
-        let mut conn = self.store.read().await?;
-        visible_fund(&mut conn, actor, fund_id).await?;
-        let rows = store::tree(&mut conn, fund_id).await?;
-        let inputs = policy_inputs(&mut conn, &rows, fund_id, as_of).await?;
-        drop(conn);
+        let (rows, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
         Ok(policy_report(&domain_tree(&rows)?, fund_id, as_of, &inputs, explain))
     }
 
@@ -587,10 +592,10 @@ impl App {
         &self,
         actor: &Actor,
         fund_id: i64,
-        as_of: &str,
+        as_of: Option<&str>,
         proposed: Option<(&str, i64)>,
     ) -> AppResult<FundWaterfall> {
-        let as_of = date_field("as_of", as_of)?;
+        let as_of = as_of_date(as_of)?;
         let proposed = match proposed {
             None => None,
             Some((date, amount)) => {
@@ -668,15 +673,19 @@ impl App {
             contributions,
             distributions,
         })
-        .map_err(|waterfall::WaterfallError::Invalid { field, message }| {
-            invalid(&format!("waterfall.{field}"), "fund.waterfall", message)
-        })?;
+        .map_err(|e| waterfall_error(e, "fund.waterfall"))?;
         Ok(FundWaterfall {
             as_of,
             partners: partners.into_iter().map(|p| WaterfallPartner { id: p.id, name: p.name, kind: p.kind }).collect(),
             result,
         })
     }
+}
+
+/// A waterfall the domain refused, as a field error under `waterfall.`.
+fn waterfall_error(error: waterfall::WaterfallError, code: &'static str) -> AppError {
+    let waterfall::WaterfallError::Invalid { field, message } = error;
+    invalid(&format!("waterfall.{field}"), code, message)
 }
 
 /// The shortest number of steps from `root` to each fund of the tree.

@@ -63,6 +63,14 @@ pub(crate) fn date_field(field: &str, value: &str) -> AppResult<Date> {
     parse_date(value).map_err(|message| invalid(field, "date.invalid", message))
 }
 
+/// The as-of date of a fund figure: the date given, or today in China.
+pub fn as_of_date(as_of: Option<&str>) -> AppResult<Date> {
+    match as_of.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => date_field("as_of", text),
+        None => Ok(crate::projects::today_in_china()),
+    }
+}
+
 pub(crate) fn stored_date(text: &str) -> AppResult<Date> {
     parse_date(text).map_err(|e| AppError::Internal(format!("stored date: {e}")))
 }
@@ -105,60 +113,90 @@ impl From<FundRow> for Fund {
     }
 }
 
-/// What creates a fund.
+/// What creates a fund. (The API takes these inputs as its request bodies; money in fen.)
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FundInput {
     pub name_zh: String,
     pub name_en: Option<String>,
+    /// guidance, special, industry, sub_fund or direct.
     pub kind: String,
+    /// The GP's organisation.
     pub manager_organization_id: Option<i64>,
+    /// ISO 4217 (default CNY).
     pub currency_code: Option<String>,
+    /// Fen.
     pub target_size_minor: i64,
     pub vintage: i64,
     pub investment_years: i64,
     pub term_years: i64,
+    /// GB/T 2260 code of the fund's home region.
     pub home_region_code: String,
+    /// GB/T 4754 code prefixes.
     #[serde(default)]
     pub focus_industries: Vec<String>,
 }
 
 /// What admits a partner (an LP or the GP) with its commitment.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PartnerInput {
     pub name: String,
+    /// government, state_holding, social, gp or fund.
     pub kind: String,
     /// For kind `fund`: the investing fund (the parent in the tree).
     pub investor_fund_id: Option<i64>,
+    /// Fen.
     pub commitment_minor: i64,
+    /// YYYY-MM-DD.
     pub committed_on: String,
 }
 
 /// What records a holding: a portfolio company of the registry.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct HoldingInput {
     pub enterprise_id: i64,
+    /// The investment project the investment is linked to.
     pub project_id: Option<i64>,
+    /// YYYY-MM-DD.
     pub acquired_on: String,
 }
 
 /// What records one ledger entry.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct EntryInput {
+    /// YYYY-MM-DD.
     pub date: String,
+    /// contribution, distribution, investment, proceeds, management_fee or expense.
     pub kind: String,
+    /// Fen, above zero.
     pub amount_minor: i64,
+    /// Contributions: investment, fees or expenses; distributions and proceeds: capital, gain or income.
     pub component: Option<String>,
+    /// Contributions and distributions name the partner.
     pub partner_id: Option<i64>,
+    /// Investments and proceeds name the holding.
     pub holding_id: Option<i64>,
     pub memo: Option<String>,
 }
 
 /// What issues a notice. A call carries investment / fees / expenses, a distribution
-/// capital / gain / income.
+/// capital / gain / income (fen).
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NoticeInput {
+    /// call or distribution.
     pub kind: String,
+    /// YYYY-MM-DD.
     pub notice_date: String,
+    /// YYYY-MM-DD.
     pub due_date: String,
     #[serde(default)]
     pub investment_minor: i64,
@@ -203,11 +241,7 @@ pub struct NoticeLine {
 }
 
 fn parts_map(parts: &Parts, kind: &str) -> BTreeMap<&'static str, i64> {
-    if kind == "call" {
-        BTreeMap::from([("investment", parts.investment), ("fees", parts.fees), ("expenses", parts.expenses)])
-    } else {
-        BTreeMap::from([("capital", parts.capital), ("gain", parts.gain), ("income", parts.income)])
-    }
+    components(parts, kind).into_iter().map(|(component, amount)| (component.code(), amount)).collect()
 }
 
 /// The components of a notice as (component, amount) pairs, in order.
@@ -963,8 +997,8 @@ impl App {
 
     /// Performance of a fund and each of its partners on `as_of` (see
     /// [`bridgehead_domain::funds::performance`]).
-    pub async fn fund_performance(&self, actor: &Actor, fund_id: i64, as_of: &str) -> AppResult<Performance> {
-        let as_of = date_field("as_of", as_of)?;
+    pub async fn fund_performance(&self, actor: &Actor, fund_id: i64, as_of: Option<&str>) -> AppResult<Performance> {
+        let as_of = as_of_date(as_of)?;
         let mut conn = self.store.read().await?;
         visible_fund(&mut conn, actor, fund_id).await?;
         let (entries, valuations) = ledger(&mut conn, fund_id).await?;
@@ -1298,9 +1332,9 @@ impl App {
         &self,
         actor: &Actor,
         fund_id: i64,
-        as_of: &str,
+        as_of: Option<&str>,
     ) -> AppResult<Vec<(Date, performance::Multiples)>> {
-        let as_of = date_field("as_of", as_of)?;
+        let as_of = as_of_date(as_of)?;
         let mut conn = self.store.read().await?;
         visible_fund(&mut conn, actor, fund_id).await?;
         let (entries, valuations) = ledger(&mut conn, fund_id).await?;

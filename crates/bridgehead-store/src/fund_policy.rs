@@ -172,6 +172,15 @@ pub async fn evidence(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec<Evidence
     rows.iter().map(evidence_row).collect()
 }
 
+/// One evidence record.
+pub async fn evidence_item(conn: &mut Conn, id: i64) -> StoreResult<Option<EvidenceRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{EVIDENCE_SELECT} WHERE v.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(evidence_row).transpose()
+}
+
 #[derive(Debug, Clone)]
 pub struct NewEvidence<'a> {
     pub holding_id: i64,

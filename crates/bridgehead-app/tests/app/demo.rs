@@ -125,10 +125,10 @@ async fn the_demo_funds_form_a_three_level_tree_with_kpis_and_a_waterfall() {
     assert_eq!(funds.len(), 7, "five provincial funds, the Jiaxing fund, its sub-fund");
     assert!(funds.iter().all(|f| f.name_zh.contains("示例")), "every size is marked illustrative");
     let equipment = funds.iter().find(|f| f.name_zh.starts_with("浙江省高端装备")).unwrap();
-    let overview = app.fund_overview(&admin(), equipment.id, "2025-12-31").await.unwrap();
+    let overview = app.fund_overview(&admin(), equipment.id, Some("2025-12-31")).await.unwrap();
     assert_eq!(overview.funds.iter().map(|f| f.depth).max(), Some(2));
     assert_eq!(overview.policy.rule_set, Some(("jiaxing-reinvestment".to_owned(), 2)));
-    let kpis = app.fund_policy(&admin(), equipment.id, "2025-12-31", Some("local_reinvestment")).await.unwrap();
+    let kpis = app.fund_policy(&admin(), equipment.id, Some("2025-12-31"), Some("local_reinvestment")).await.unwrap();
     assert_eq!(
         kpis.kpis,
         overview
@@ -149,11 +149,11 @@ async fn the_demo_funds_form_a_three_level_tree_with_kpis_and_a_waterfall() {
     let local = kpis.kpi(bridgehead_domain::funds::policy::KpiCode::LocalReinvestment).unwrap();
     assert!(local.lines.iter().any(|l| l.basis == "relocation" && !l.evidence.is_empty()), "{local:?}");
     assert!(local.lines.iter().any(|l| l.path.len() == 3), "the sub-fund's holdings are looked through");
-    let version_one = app.fund_policy(&admin(), equipment.id, "2023-12-31", None).await.unwrap();
+    let version_one = app.fund_policy(&admin(), equipment.id, Some("2023-12-31"), None).await.unwrap();
     assert_eq!(version_one.rule_set, Some(("jiaxing-reinvestment".to_owned(), 1)));
 
     let jiaxing = funds.iter().find(|f| f.name_zh.starts_with("高端装备（嘉兴）")).unwrap();
-    let waterfall = app.fund_waterfall(&admin(), jiaxing.id, "2025-12-31", None).await.unwrap();
+    let waterfall = app.fund_waterfall(&admin(), jiaxing.id, Some("2025-12-31"), None).await.unwrap();
     let first = &waterfall.result.distributions[0];
     assert_eq!(first.lines.iter().map(|l| l.amount).sum::<i64>(), first.amount);
     assert_eq!(first.amount, 105_000_000 * 100, "the distribution of 105 million yuan");

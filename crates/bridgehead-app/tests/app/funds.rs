@@ -126,7 +126,7 @@ async fn notices_sum_exactly_and_performance_follows_the_ledger() {
     assert_eq!(distribution.lines.iter().map(|l| l.amount_minor).sum::<i64>(), 77_00);
     app.record_valuation(&admin, fund.id, None, "2024-06-30", 60_00, Some("manager's valuation")).await.unwrap();
 
-    let performance = app.fund_performance(&admin, fund.id, "2024-12-31").await.unwrap();
+    let performance = app.fund_performance(&admin, fund.id, Some("2024-12-31")).await.unwrap();
     assert_eq!(performance.multiples.paid_in, 100_00);
     assert_eq!(performance.multiples.distributed, 77_00);
     assert_eq!(performance.multiples.nav, 60_00);

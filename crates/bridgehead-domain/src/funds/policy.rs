@@ -456,27 +456,46 @@ impl Explain {
     }
 }
 
+impl Line {
+    /// A line counted in full (weight 1).
+    fn whole(side: Side, path: Vec<Step>, label: String, basis: &str, amount: i64) -> Self {
+        Line {
+            side,
+            path,
+            holding: None,
+            company: None,
+            label,
+            basis: basis.to_owned(),
+            amount,
+            weight: Decimal::ONE,
+            counted: amount,
+            evidence: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// The line counted at `weight`: `amount × weight`, to the cent.
+    fn weighted(mut self, weight: Decimal) -> Self {
+        self.weight = weight;
+        self.counted = cents(self.amount, weight);
+        self
+    }
+
+    fn with_entries(mut self, entries: Vec<i64>) -> Self {
+        self.entries = entries;
+        self
+    }
+}
+
 /// A line of a company holding; without its path, label, basis and entries when the
 /// KPI's lines are not kept.
 fn exposure_line(r: &Reach, amount: i64, ids: &[i64], side: Side, want: bool, basis: impl FnOnce() -> String) -> Line {
-    let (path, label, basis, entries) = if want {
-        (r.path.to_vec(), r.company.name.clone(), basis(), ids.to_vec())
+    let line = if want {
+        Line::whole(side, r.path.to_vec(), r.company.name.clone(), &basis(), amount).with_entries(ids.to_vec())
     } else {
-        (Vec::new(), String::new(), String::new(), Vec::new())
+        Line::whole(side, Vec::new(), String::new(), "", amount)
     };
-    Line {
-        side,
-        path,
-        holding: Some(r.holding.id),
-        company: Some(r.company.id),
-        label,
-        basis,
-        amount,
-        weight: r.weight,
-        counted: cents(amount, r.weight),
-        evidence: Vec::new(),
-        entries,
-    }
+    Line { holding: Some(r.holding.id), company: Some(r.company.id), ..line.weighted(r.weight) }
 }
 
 /// The policy KPIs of fund `root` on `as_of`. `rule_set` is the version in force (if the
@@ -578,22 +597,12 @@ pub fn policy_kpis(
         let Some(partner) = stake(root, sub_fund) else { continue };
         let paid = contributed.get(&(sub, partner.id)).copied().unwrap_or(0);
         let line = |amount: i64, basis: &str| Line {
-            side: Side::Denominator,
-            path: path_to(sub),
             holding: Some(h.id),
-            company: None,
-            label: sub_fund.name.clone(),
-            basis: basis.to_owned(),
-            amount,
-            weight: Decimal::ONE,
-            counted: amount,
-            evidence: Vec::new(),
-            entries: Vec::new(),
+            ..Line::whole(Side::Denominator, path_to(sub), sub_fund.name.clone(), basis, amount)
         };
         own_lines_committed.push(line(partner.committed, "own_commitment"));
-        let mut paid_line = line(paid, "own_contribution");
-        paid_line.entries = invested.get(&h.id).map(|(_, ids)| ids.clone()).unwrap_or_default();
-        own_lines_paid.push(paid_line);
+        let entries = invested.get(&h.id).map(|(_, ids)| ids.clone()).unwrap_or_default();
+        own_lines_paid.push(line(paid, "own_contribution").with_entries(entries));
     }
 
     // Leverage: each commitment to a fund below the root that does not come from a fund
@@ -607,18 +616,8 @@ pub fn policy_kpis(
                 continue;
             }
             let basis = if p.investor_fund == Some(root) { "own_commitment" } else { "other_commitment" };
-            let line = |amount: i64| Line {
-                side: Side::Numerator,
-                path: path_to(fund_id),
-                holding: None,
-                company: None,
-                label: format!("{} — {}", fund.name, p.name),
-                basis: basis.to_owned(),
-                amount,
-                weight: Decimal::ONE,
-                counted: amount,
-                evidence: Vec::new(),
-                entries: Vec::new(),
+            let line = |amount: i64| {
+                Line::whole(Side::Numerator, path_to(fund_id), format!("{} — {}", fund.name, p.name), basis, amount)
             };
             mobilised_committed.push(line(p.committed));
             mobilised_paid.push(line(contributed.get(&(fund_id, p.id)).copied().unwrap_or(0)));
@@ -688,8 +687,7 @@ pub fn policy_kpis(
         if let Some((value, q, evidence)) = best {
             let mut line = exposure_line(r, value, ids, Side::Numerator, want_local, || q.code().to_owned());
             if rules.weighting == Weighting::Full {
-                line.weight = Decimal::ONE;
-                line.counted = value;
+                line = line.weighted(Decimal::ONE);
             }
             if want_local {
                 line.evidence = vec![match evidence.and_then(|ev| Some((ev, ev.project.as_ref()?))) {
@@ -786,19 +784,11 @@ pub fn policy_kpis(
         if amount == 0 && ids.is_empty() {
             continue;
         }
-        idle_lines.push(Line {
-            side: Side::Numerator,
-            path: path.clone(),
-            holding: None,
-            company: None,
-            label: name(fund_id),
-            basis: "cash".to_owned(),
-            amount: amount.max(0),
-            weight: *weight,
-            counted: cents(amount.max(0), *weight),
-            evidence: Vec::new(),
-            entries: ids,
-        });
+        idle_lines.push(
+            Line::whole(Side::Numerator, path.clone(), name(fund_id), "cash", amount.max(0))
+                .weighted(*weight)
+                .with_entries(ids),
+        );
     }
     if let Some(fund) = root_fund {
         for p in &fund.partners {
@@ -808,19 +798,8 @@ pub fn policy_kpis(
                 .filter(|e| e.fund == root && e.kind == FlowKind::Contribution && e.partner == Some(p.id))
                 .map(|e| e.id)
                 .collect();
-            idle_lines.push(Line {
-                side: Side::Denominator,
-                path: path_to(root),
-                holding: None,
-                company: None,
-                label: p.name.clone(),
-                basis: "paid_in".to_owned(),
-                amount: paid,
-                weight: Decimal::ONE,
-                counted: paid,
-                evidence: Vec::new(),
-                entries: ids,
-            });
+            idle_lines
+                .push(Line::whole(Side::Denominator, path_to(root), p.name.clone(), "paid_in", paid).with_entries(ids));
         }
     }
     kpis.push(kpi(KpiCode::IdleCapital, idle_lines, Vec::new(), max(terms.max_idle_share)));

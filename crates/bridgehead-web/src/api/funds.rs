@@ -32,75 +32,6 @@ fn created<T: serde::Serialize>(value: &T) -> ApiResult<(StatusCode, axum::Json<
     Ok((StatusCode::CREATED, doc(value)?))
 }
 
-/// A fund to set up.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FundIn {
-    pub name_zh: String,
-    pub name_en: Option<String>,
-    /// guidance, special, industry, sub_fund or direct.
-    pub kind: String,
-    /// The GP's organisation.
-    pub manager_organization_id: Option<i64>,
-    /// ISO 4217 (default CNY).
-    pub currency_code: Option<String>,
-    /// Fen.
-    pub target_size_minor: i64,
-    pub vintage: i64,
-    pub investment_years: i64,
-    pub term_years: i64,
-    /// GB/T 2260 code of the fund's home region.
-    pub home_region_code: String,
-    /// GB/T 4754 code prefixes.
-    #[serde(default)]
-    pub focus_industries: Vec<String>,
-}
-
-/// A partner (LP or GP) with its commitment.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PartnerIn {
-    pub name: String,
-    /// government, state_holding, social, gp or fund.
-    pub kind: String,
-    /// For kind fund: the investing fund (the parent in the tree).
-    pub investor_fund_id: Option<i64>,
-    /// Fen.
-    pub commitment_minor: i64,
-    /// YYYY-MM-DD.
-    pub committed_on: String,
-}
-
-/// A portfolio company held by the fund.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct HoldingIn {
-    pub enterprise_id: i64,
-    /// The investment project the investment is linked to.
-    pub project_id: Option<i64>,
-    /// YYYY-MM-DD.
-    pub acquired_on: String,
-}
-
-/// A ledger entry.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EntryIn {
-    /// YYYY-MM-DD.
-    pub date: String,
-    /// contribution, distribution, investment, proceeds, management_fee or expense.
-    pub kind: String,
-    /// Fen, above zero.
-    pub amount_minor: i64,
-    /// Contributions: investment, fees or expenses; distributions and proceeds: capital, gain or income.
-    pub component: Option<String>,
-    /// Contributions and distributions name the partner.
-    pub partner_id: Option<i64>,
-    /// Investments and proceeds name the holding.
-    pub holding_id: Option<i64>,
-    pub memo: Option<String>,
-}
-
 /// A reversal of an entry.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -120,31 +51,6 @@ pub struct ValuationIn {
     /// Fen, zero or more.
     pub amount_minor: i64,
     pub method: Option<String>,
-}
-
-/// A capital call (investment, fees, expenses) or a distribution (capital, gain, income).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeIn {
-    /// call or distribution.
-    pub kind: String,
-    /// YYYY-MM-DD.
-    pub notice_date: String,
-    /// YYYY-MM-DD.
-    pub due_date: String,
-    #[serde(default)]
-    pub investment_minor: i64,
-    #[serde(default)]
-    pub fees_minor: i64,
-    #[serde(default)]
-    pub expenses_minor: i64,
-    #[serde(default)]
-    pub capital_minor: i64,
-    #[serde(default)]
-    pub gain_minor: i64,
-    #[serde(default)]
-    pub income_minor: i64,
-    pub memo: Option<String>,
 }
 
 /// The payment of a call, by every partner that has not paid it or by one.
@@ -202,20 +108,14 @@ pub struct TermsIn {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
-    /// YYYY-MM-DD (default today).
+    /// YYYY-MM-DD (default today in China).
     pub as_of: Option<String>,
-}
-
-impl AsOf {
-    fn date(&self) -> String {
-        self.as_of.clone().unwrap_or_else(|| time::OffsetDateTime::now_utc().date().to_string())
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct KpiQuery {
-    /// YYYY-MM-DD (default today).
+    /// YYYY-MM-DD (default today in China).
     pub as_of: Option<String>,
     /// Keep the lines of this KPI only (default: of every KPI), e.g. local_reinvestment.
     pub explain: Option<String>,
@@ -224,7 +124,7 @@ pub struct KpiQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WaterfallQuery {
-    /// YYYY-MM-DD (default today).
+    /// YYYY-MM-DD (default today in China).
     pub as_of: Option<String>,
     /// A distribution not yet made, to see how it would be split: its date…
     pub date: Option<String>,
@@ -245,27 +145,14 @@ pub async fn list(State(state): State<AppState>, principal: Principal) -> Doc {
 }
 
 /// Sets up a fund.
-#[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = FundIn,
+#[utoipa::path(post, path = "/api/v1/funds", tag = "funds", request_body = FundInput,
     responses((status = 201, description = "The fund", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     principal: Principal,
-    Json(body): Json<FundIn>,
+    Json(input): Json<FundInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let input = FundInput {
-        name_zh: body.name_zh,
-        name_en: body.name_en,
-        kind: body.kind,
-        manager_organization_id: body.manager_organization_id,
-        currency_code: body.currency_code,
-        target_size_minor: body.target_size_minor,
-        vintage: body.vintage,
-        investment_years: body.investment_years,
-        term_years: body.term_years,
-        home_region_code: body.home_region_code,
-        focus_industries: body.focus_industries,
-    };
     created(&state.app.create_fund(principal.require()?, &input).await?)
 }
 
@@ -321,7 +208,7 @@ pub async fn set_terms(
 
 /// Admits a partner with its commitment; a partner of kind fund puts this fund under
 /// the investing fund in the tree.
-#[utoipa::path(post, path = "/api/v1/funds/{id}/partners", tag = "funds", request_body = PartnerIn,
+#[utoipa::path(post, path = "/api/v1/funds/{id}/partners", tag = "funds", request_body = PartnerInput,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "The partner", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -329,20 +216,13 @@ pub async fn add_partner(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    Json(body): Json<PartnerIn>,
+    Json(input): Json<PartnerInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let input = PartnerInput {
-        name: body.name,
-        kind: body.kind,
-        investor_fund_id: body.investor_fund_id,
-        commitment_minor: body.commitment_minor,
-        committed_on: body.committed_on,
-    };
     created(&state.app.add_partner(principal.require()?, id, &input).await?)
 }
 
 /// Records a portfolio company held by the fund.
-#[utoipa::path(post, path = "/api/v1/funds/{id}/holdings", tag = "funds", request_body = HoldingIn,
+#[utoipa::path(post, path = "/api/v1/funds/{id}/holdings", tag = "funds", request_body = HoldingInput,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "The holding", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -350,10 +230,8 @@ pub async fn add_holding(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    Json(body): Json<HoldingIn>,
+    Json(input): Json<HoldingInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let input =
-        HoldingInput { enterprise_id: body.enterprise_id, project_id: body.project_id, acquired_on: body.acquired_on };
     created(&state.app.add_holding(principal.require()?, id, &input).await?)
 }
 
@@ -393,7 +271,7 @@ pub async fn evidence(State(state): State<AppState>, principal: Principal, Path(
 }
 
 /// Records a ledger entry (a fund partner's flow is mirrored into the investing fund).
-#[utoipa::path(post, path = "/api/v1/funds/{id}/entries", tag = "funds", request_body = EntryIn,
+#[utoipa::path(post, path = "/api/v1/funds/{id}/entries", tag = "funds", request_body = EntryInput,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "The entry", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -401,17 +279,8 @@ pub async fn record_entry(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    Json(body): Json<EntryIn>,
+    Json(input): Json<EntryInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let input = EntryInput {
-        date: body.date,
-        kind: body.kind,
-        amount_minor: body.amount_minor,
-        component: body.component,
-        partner_id: body.partner_id,
-        holding_id: body.holding_id,
-        memo: body.memo,
-    };
     created(&state.app.record_entry(principal.require()?, id, &input).await?)
 }
 
@@ -465,7 +334,7 @@ pub async fn notices(State(state): State<AppState>, principal: Principal, Path(i
 
 /// Issues a capital call or a distribution, allocated to the partners pro rata to
 /// commitment by largest remainder (parts sum exactly; a distribution is paid at once).
-#[utoipa::path(post, path = "/api/v1/funds/{id}/notices", tag = "funds", request_body = NoticeIn,
+#[utoipa::path(post, path = "/api/v1/funds/{id}/notices", tag = "funds", request_body = NoticeInput,
     params(("id" = i64, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     responses((status = 201, description = "The notice with its lines", body = Value), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -473,20 +342,8 @@ pub async fn issue_notice(
     State(state): State<AppState>,
     principal: Principal,
     Path(id): Path<i64>,
-    Json(body): Json<NoticeIn>,
+    Json(input): Json<NoticeInput>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
-    let input = NoticeInput {
-        kind: body.kind,
-        notice_date: body.notice_date,
-        due_date: body.due_date,
-        investment_minor: body.investment_minor,
-        fees_minor: body.fees_minor,
-        expenses_minor: body.expenses_minor,
-        capital_minor: body.capital_minor,
-        gain_minor: body.gain_minor,
-        income_minor: body.income_minor,
-        memo: body.memo,
-    };
     created(&state.app.issue_notice(principal.require()?, id, &input).await?)
 }
 
@@ -541,7 +398,7 @@ pub async fn performance(
     Path(id): Path<i64>,
     Query(query): Query<AsOf>,
 ) -> Doc {
-    doc(&state.app.fund_performance(principal.require()?, id, &query.date()).await?)
+    doc(&state.app.fund_performance(principal.require()?, id, query.as_of.as_deref()).await?)
 }
 
 /// The fund's tree with each fund's performance, and its policy KPIs.
@@ -554,7 +411,7 @@ pub async fn overview(
     Path(id): Path<i64>,
     Query(query): Query<AsOf>,
 ) -> Doc {
-    doc(&state.app.fund_overview(principal.require()?, id, &query.date()).await?)
+    doc(&state.app.fund_overview(principal.require()?, id, query.as_of.as_deref()).await?)
 }
 
 /// The fund's policy KPIs, looked through every layer, each with the lines (paths,
@@ -568,10 +425,7 @@ pub async fn kpis(
     Path(id): Path<i64>,
     Query(query): Query<KpiQuery>,
 ) -> Doc {
-    doc(&state
-        .app
-        .fund_policy(principal.require()?, id, &AsOf { as_of: query.as_of.clone() }.date(), query.explain.as_deref())
-        .await?)
+    doc(&state.app.fund_policy(principal.require()?, id, query.as_of.as_deref(), query.explain.as_deref()).await?)
 }
 
 /// The fund's waterfall: every tier's amount per partner, for each distribution.
@@ -584,7 +438,6 @@ pub async fn waterfall(
     Path(id): Path<i64>,
     Query(query): Query<WaterfallQuery>,
 ) -> Doc {
-    let as_of = AsOf { as_of: query.as_of.clone() }.date();
     let proposed = match (&query.date, query.amount_minor) {
         (Some(date), Some(amount)) => Some((date.as_str(), amount)),
         (None, None) => None,
@@ -596,7 +449,7 @@ pub async fn waterfall(
             )));
         }
     };
-    doc(&state.app.fund_waterfall(principal.require()?, id, &as_of, proposed).await?)
+    doc(&state.app.fund_waterfall(principal.require()?, id, query.as_of.as_deref(), proposed).await?)
 }
 
 /// Every version of every rule set.

@@ -9,18 +9,13 @@ use bridgehead_app::AppError;
 use bridgehead_app::funds::Notice as FundNotice;
 use bridgehead_domain::funds::performance::{Irr, Multiples, Performance};
 use bridgehead_domain::funds::policy::{Kpi, KpiCode, Line, Side, Status};
-use bridgehead_domain::money::format_major_units;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::projects::parse_id;
+use super::projects::{money, parse_id};
 use super::{Cell, Chart, Ctx, Field, Form, Link, Notice, PageError, PageView, Section, Stamp, Table};
 use crate::AppState;
-
-fn money(minor: i64) -> String {
-    format_major_units(minor)
-}
 
 #[derive(Debug, Deserialize)]
 pub struct AsOfQuery {
@@ -30,11 +25,9 @@ pub struct AsOfQuery {
 }
 
 impl AsOfQuery {
-    fn as_of(&self) -> String {
-        self.as_of
-            .clone()
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date().to_string())
+    /// The as-of date asked for (today in China when none), as the forms show it.
+    fn as_of(&self, ctx: &Ctx) -> Result<String, PageError> {
+        bridgehead_app::funds::as_of_date(self.as_of.as_deref()).map(|d| d.to_string()).map_err(|e| ctx.fail(e))
     }
 }
 
@@ -81,13 +74,12 @@ fn status_name(ctx: &Ctx, status: Status) -> String {
     ctx.t(&format!("fund-status-{code}"))
 }
 
-fn limit_text(ctx: &Ctx, kpi: &Kpi) -> String {
+fn limit_text(kpi: &Kpi) -> String {
     kpi.limit.as_ref().map_or_else(String::new, |l| {
         let bound = match l.bound {
             bridgehead_domain::funds::policy::Bound::Min => "≥",
             bridgehead_domain::funds::policy::Bound::Max => "≤",
         };
-        let _ = ctx;
         format!("{bound} {}", kpi_value(kpi.code, Some(l.value)))
     })
 }
@@ -153,11 +145,11 @@ pub async fn detail(
     Query(query): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "fund")?;
-    let as_of = query.as_of();
+    let as_of = query.as_of(&ctx)?;
     let actor = ctx.actor()?;
     let detail = state.app.fund(actor, id).await.map_err(|e| ctx.fail(e))?;
-    let overview = state.app.fund_overview(actor, id, &as_of).await.map_err(|e| ctx.fail(e))?;
-    let series = state.app.fund_performance_series(actor, id, &as_of).await.map_err(|e| ctx.fail(e))?;
+    let overview = state.app.fund_overview(actor, id, Some(&as_of)).await.map_err(|e| ctx.fail(e))?;
+    let series = state.app.fund_performance_series(actor, id, Some(&as_of)).await.map_err(|e| ctx.fail(e))?;
     let notices = state.app.notices(actor, id).await.map_err(|e| ctx.fail(e))?;
     let f = &detail.fund;
     let mut page = PageView::new(f.name_zh.clone());
@@ -221,7 +213,7 @@ pub async fn detail(
                     Cell::text(kpi_value(k.code, k.value)),
                     Cell::text(money(k.numerator)),
                     Cell::text(money(k.denominator)),
-                    Cell::text(limit_text(&ctx, k)),
+                    Cell::text(limit_text(k)),
                     Cell::text(status_name(&ctx, k.status)),
                 ]
             })
@@ -447,7 +439,7 @@ pub async fn partner(
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "fund")?;
     let partner_id = parse_id(&ctx, &partner, "partner")?;
-    let as_of = query.as_of();
+    let as_of = query.as_of(&ctx)?;
     let actor = ctx.actor()?;
     let detail = state.app.fund(actor, id).await.map_err(|e| ctx.fail(e))?;
     let p = detail
@@ -455,7 +447,7 @@ pub async fn partner(
         .iter()
         .find(|p| p.id == partner_id)
         .ok_or_else(|| ctx.fail(AppError::NotFound { what: "partner" }))?;
-    let performance = state.app.fund_performance(actor, id, &as_of).await.map_err(|e| ctx.fail(e))?;
+    let performance = state.app.fund_performance(actor, id, Some(&as_of)).await.map_err(|e| ctx.fail(e))?;
     let notices = state.app.notices(actor, id).await.map_err(|e| ctx.fail(e))?;
     let mut page = PageView::new(format!("{} — {}", p.name, detail.fund.name_zh));
     page.push(Section::Links(vec![Link::new(ctx.t("fund-back-to-fund"), fund_url(id))]));
@@ -671,8 +663,9 @@ pub async fn kpi(
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "fund")?;
     let code = KpiCode::parse(&code).ok_or_else(|| ctx.fail(AppError::NotFound { what: "KPI" }))?;
-    let as_of = query.as_of();
-    let report = state.app.fund_policy(ctx.actor()?, id, &as_of, Some(code.code())).await.map_err(|e| ctx.fail(e))?;
+    let as_of = query.as_of(&ctx)?;
+    let report =
+        state.app.fund_policy(ctx.actor()?, id, Some(&as_of), Some(code.code())).await.map_err(|e| ctx.fail(e))?;
     let kpi = report.kpi(code).ok_or_else(|| ctx.fail(AppError::NotFound { what: "KPI" }))?;
     let mut page = PageView::new(kpi_name(&ctx, code))
         .intro(ctx.t(&format!("fund-kpi-{}-explained", code.code().replace('_', "-"))));
@@ -682,7 +675,7 @@ pub async fn kpi(
         (ctx.t("fund-kpi-value"), kpi_value(code, kpi.value)),
         (ctx.t("fund-kpi-numerator"), money(kpi.numerator)),
         (ctx.t("fund-kpi-denominator"), money(kpi.denominator)),
-        (ctx.t("fund-kpi-limit"), limit_text(&ctx, kpi)),
+        (ctx.t("fund-kpi-limit"), limit_text(kpi)),
         (ctx.t("fund-kpi-status"), status_name(&ctx, kpi.status)),
         (ctx.t("fund-rule-set"), report.rule_set.as_ref().map_or_else(|| "—".to_owned(), |(c, v)| format!("{c} v{v}"))),
     ];
@@ -744,7 +737,7 @@ pub async fn waterfall(
     Query(query): Query<AsOfQuery>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&ctx, &id, "fund")?;
-    let as_of = query.as_of();
+    let as_of = query.as_of(&ctx)?;
     let date = query.date.clone().filter(|d| !d.trim().is_empty());
     let amount = query.amount.clone().filter(|a| !a.trim().is_empty());
     let mut page = PageView::new(ctx.t("fund-waterfall"));
@@ -767,8 +760,10 @@ pub async fn waterfall(
         _ => None,
     };
     page.push(Section::Form(form));
-    let result =
-        state.app.fund_waterfall(ctx.actor()?, id, &as_of, proposed.as_ref().map(|(d, a)| (d.as_str(), *a))).await;
+    let result = state
+        .app
+        .fund_waterfall(ctx.actor()?, id, Some(&as_of), proposed.as_ref().map(|(d, a)| (d.as_str(), *a)))
+        .await;
     let result = match result {
         Ok(result) => result,
         Err(AppError::Invalid(errors)) => {
