@@ -1106,7 +1106,12 @@ async fn pay_line(
 /// commitment (checked here for a clear message, and by the database whatever
 /// happens in between); mirrors a fund partner's contribution or distribution into the
 /// investing fund's ledger (and a reversal into the mirror's reversal).
-async fn write_entry(conn: &mut Conn, actor: &Actor, fund_id: i64, entry: &NewEntry<'_>) -> AppResult<EntryRow> {
+pub(crate) async fn write_entry(
+    conn: &mut Conn,
+    actor: &Actor,
+    fund_id: i64,
+    entry: &NewEntry<'_>,
+) -> AppResult<EntryRow> {
     let partner = match entry.partner_id {
         Some(id) => Some(store::partner(conn, fund_id, id).await?.ok_or_else(|| {
             invalid("partner_id", "fund.partner", format!("partner {id} is not a partner of fund {fund_id}"))

@@ -13,6 +13,7 @@ mod demo_funds;
 pub mod engine;
 pub mod enterprises;
 mod error;
+pub mod fund_ledger;
 pub mod fund_policy;
 pub mod funds;
 pub mod indicators;

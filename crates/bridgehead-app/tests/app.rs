@@ -58,3 +58,7 @@ mod engine;
 /// Funds: partners and commitments, the ledger, notices, performance, the fund tree.
 #[path = "app/funds.rs"]
 mod funds;
+
+/// Fund ledgers from files: all or nothing, names found within the fund, imported once.
+#[path = "app/fund_ledger.rs"]
+mod fund_ledger;

@@ -98,6 +98,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Config { command: ConfigCommand::Show } => {
             println!("{settings:#?}");
         }
+        Command::Funds { command: FundsCommand::ImportLedger { fund, file } } => {
+            let app = open(&settings).await?;
+            import_ledger(&app, fund, &file).await?;
+        }
+        Command::Funds { command: FundsCommand::LedgerTemplate { file, lang } } => {
+            let bytes =
+                bridgehead_io::template(bridgehead_app::fund_ledger::LEDGER_COLUMNS, lang.into(), file_format(&file)?)
+                    .map_err(|e| anyhow!("{e}"))?;
+            std::fs::write(&file, &bytes).with_context(|| format!("cannot write {}", file.display()))?;
+            println!("wrote {} ({} bytes)", file.display(), bytes.len());
+        }
         Command::Config { command: ConfigCommand::Example } | Command::Funds { .. } => {}
         Command::Migrate => {
             let store = Store::connect(settings.database_url.expose(), &StoreOptions::default()).await?;
@@ -188,10 +199,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 app.investment_table(&operator(), &query).await
             };
             let table = table.map_err(explain)?;
-            let lang = match lang {
-                LangArg::Zh => bridgehead_io::Lang::Zh,
-                LangArg::En => bridgehead_io::Lang::En,
-            };
+            let lang = bridgehead_io::Lang::from(lang);
             let bytes = match format {
                 ReportFormat::Table => {
                     text_table(&table.title(lang), bridgehead_io::statistics::TABLE_COLUMNS, &table.rows(lang), lang)
@@ -246,10 +254,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&counts).context("writing JSON")?);
                 return Ok(ExitCode::SUCCESS);
             }
-            let lang = match lang {
-                LangArg::Zh => bridgehead_io::Lang::Zh,
-                LangArg::En => bridgehead_io::Lang::En,
-            };
+            let lang = bridgehead_io::Lang::from(lang);
             let name = |key: &str| -> String {
                 if key.is_empty() {
                     return match lang {
@@ -583,12 +588,38 @@ async fn import(app: &App, kind: ImportKind, file: &Path, approved: bool) -> any
     Ok(())
 }
 
+/// `bridgehead funds import-ledger`: one fund's ledger entries from a file, then what
+/// was written, kind by kind.
+async fn import_ledger(app: &App, fund: i64, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = file.file_name().map_or_else(|| "file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let outcome =
+        app.import_fund_ledger(&operator(), fund, &bytes, file_format(file)?, &name).await.map_err(explain)?;
+    let money = bridgehead_domain::money::format_major_units;
+    if outcome.already_imported {
+        println!(
+            "{} was imported into fund {} already (import {}, {}): nothing written now. That import wrote:",
+            outcome.file_name, outcome.fund_id, outcome.import_id, outcome.imported_at
+        );
+    } else {
+        println!("imported into fund {} (import {}):", outcome.fund_id, outcome.import_id);
+    }
+    for (kind, total) in &outcome.by_kind {
+        println!("  {kind:<15} {:>6} entries {:>20}", total.entries, money(total.amount_minor));
+    }
+    println!("  {:<15} {:>6} entries {:>20} yuan", "total", outcome.entries, money(outcome.total_amount_minor));
+    if outcome.mirrored > 0 {
+        println!("  and {} entries mirrored into the ledgers of the investing funds", outcome.mirrored);
+    }
+    if !outcome.ignored_columns.is_empty() {
+        println!("ignored columns: {}", outcome.ignored_columns.join(", "));
+    }
+    Ok(())
+}
+
 async fn export(app: &App, kind: ExportKind, file: &Path, lang: LangArg) -> anyhow::Result<()> {
     let format = file_format(file)?;
-    let lang = match lang {
-        LangArg::Zh => bridgehead_io::Lang::Zh,
-        LangArg::En => bridgehead_io::Lang::En,
-    };
+    let lang = bridgehead_io::Lang::from(lang);
     let bytes = match kind {
         ExportKind::Enterprises => app
             .export_enterprises(&operator(), bridgehead_store::enterprises::EnterpriseFilter::default(), lang, format)

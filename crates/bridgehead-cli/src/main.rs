@@ -101,7 +101,7 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
-    /// Industry guidance funds: calculations on cash flows.
+    /// Industry guidance funds: a fund's ledger from a file; calculations on cash flows.
     Funds {
         #[command(subcommand)]
         command: FundsCommand,
@@ -166,6 +166,15 @@ pub enum LangArg {
     En,
 }
 
+impl From<LangArg> for bridgehead_io::Lang {
+    fn from(lang: LangArg) -> Self {
+        match lang {
+            LangArg::Zh => bridgehead_io::Lang::Zh,
+            LangArg::En => bridgehead_io::Lang::En,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Add a user. The password comes from BRIDGEHEAD_PASSWORD, or standard input with
@@ -219,6 +228,25 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum FundsCommand {
+    /// Import ledger entries of one fund from a .xlsx or .csv file (date, kind, amount in
+    /// yuan, partner or holding by name, component, memo; Chinese or English headers):
+    /// all or nothing, every problem listed with its row; importing the same file into
+    /// the same fund again writes nothing.
+    ImportLedger {
+        /// The fund's id.
+        #[arg(long, value_name = "ID")]
+        fund: i64,
+        /// The ledger file (`bridgehead funds ledger-template FILE` writes an empty one).
+        file: PathBuf,
+    },
+    /// Write the empty ledger file to fill in (.xlsx or .csv by the file name).
+    LedgerTemplate {
+        /// The file to write.
+        file: PathBuf,
+        /// Language of the headers.
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: LangArg,
+    },
     /// XIRR (Actual/365, Excel's convention; same-day flows netted) of dated cash flows:
     /// prints the annual rate as a fraction, or why there is none (no sign change, no
     /// convergence, several roots). Needs no database.

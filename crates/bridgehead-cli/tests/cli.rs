@@ -62,6 +62,8 @@ fn every_command_has_help() {
         vec!["user", "token", "--help"],
         vec!["backup", "--help"],
         vec!["restore", "--help"],
+        vec!["funds", "import-ledger", "--help"],
+        vec!["funds", "ledger-template", "--help"],
         vec!["audit", "verify", "--help"],
         vec!["audit", "head", "--help"],
         vec!["config", "example"],
@@ -194,6 +196,71 @@ async fn import_twice_export_and_users_from_the_command_line() {
     ok(&bridgehead(&db, dir.path(), &["user", "disable", "jiashan"]));
     let listed = ok(&bridgehead(&db, dir.path(), &["user", "list"]));
     assert!(listed.lines().any(|l| l.starts_with("jiashan") && l.contains("disabled")), "{listed}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fund_ledger_from_the_command_line() {
+    let db = TestDb::empty().await;
+    let app = db.app().await;
+    let operator = bridgehead_app::Actor::system("test");
+    let fund = app
+        .create_fund(
+            &operator,
+            &bridgehead_app::funds::FundInput {
+                name_zh: "命令行台账基金（示例）".to_owned(),
+                name_en: None,
+                kind: "industry".to_owned(),
+                manager_organization_id: None,
+                currency_code: None,
+                target_size_minor: 1_000_000_000,
+                vintage: 2023,
+                investment_years: 5,
+                term_years: 8,
+                home_region_code: "330400".to_owned(),
+                focus_industries: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let partner = bridgehead_app::funds::PartnerInput {
+        name: "出资人（示例）".to_owned(),
+        kind: "social".to_owned(),
+        investor_fund_id: None,
+        commitment_minor: 200_000,
+        committed_on: "2023-01-10".to_owned(),
+    };
+    app.add_partner(&operator, fund.id, &partner).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let fund_id = fund.id.to_string();
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "日期,类型,金额（元）,合伙人\n2023-03-01,实缴出资,1000.50,出资人（示例）\n2023-03-02,管理费,10,\n",
+    )
+    .unwrap();
+    let path = ledger.display().to_string();
+    let first = ok(&bridgehead(&db, dir.path(), &["funds", "import-ledger", "--fund", &fund_id, &path]));
+    assert!(first.contains("imported into fund") && first.contains("1000.50") && first.contains("1010.50"), "{first}");
+    let again = ok(&bridgehead(&db, dir.path(), &["funds", "import-ledger", "--fund", &fund_id, &path]));
+    assert!(again.contains("already") && again.contains("nothing written"), "{again}");
+    assert_eq!(app.fund(&operator, fund.id).await.unwrap().entries.len(), 2);
+
+    // 1,000.50 of 2,000.00 is paid in: another 1,000.00 is 0.50 too much.
+    let above = dir.path().join("above.csv");
+    std::fs::write(&above, "date,kind,amount,partner\n2023-04-01,contribution,1000.00,出资人（示例）\n").unwrap();
+    let refused =
+        bridgehead(&db, dir.path(), &["funds", "import-ledger", "--fund", &fund_id, &above.display().to_string()]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("row 2") && message.contains("2000.50") && message.contains("nothing was imported"),
+        "{message}"
+    );
+    assert_eq!(app.fund(&operator, fund.id).await.unwrap().entries.len(), 2);
+
+    let template = dir.path().join("ledger-template.xlsx");
+    ok(&bridgehead(&db, dir.path(), &["funds", "ledger-template", &template.display().to_string(), "--lang", "en"]));
+    assert!(std::fs::read(&template).unwrap().starts_with(b"PK"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

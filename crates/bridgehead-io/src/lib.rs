@@ -7,6 +7,7 @@
 mod cell;
 mod csv_read;
 pub mod enterprises;
+pub mod fund_ledger;
 pub mod funds;
 mod grid;
 mod header;

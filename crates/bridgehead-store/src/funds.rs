@@ -1,6 +1,7 @@
 //! Funds, partners, holdings, the ledger, valuations and notices (SPEC §5). The rules
 //! that keep the ledger true live in the schema (migration 0009): contributions within
-//! commitments, an append-only ledger, reversals at most once, same-fund references.
+//! commitments, an append-only ledger, reversals at most once, same-fund references;
+//! and a ledger file imported once per fund (migration 0011).
 
 use serde::Serialize;
 use sqlx::Row;
@@ -247,6 +248,44 @@ pub async fn sub_fund_holding(conn: &mut Conn, fund_id: i64, sub_fund_id: i64) -
         .fetch_optional(&mut *conn)
         .await?;
     row.as_ref().map(holding_row).transpose()
+}
+
+/// A holding with the names a ledger file may call it by: its company's names and
+/// credit code, or its sub-fund's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldingNameRow {
+    pub id: i64,
+    pub enterprise_id: Option<i64>,
+    pub sub_fund_id: Option<i64>,
+    pub name_zh: String,
+    pub name_en: Option<String>,
+    /// The company's; `None` for a sub-fund.
+    pub credit_code: Option<String>,
+}
+
+/// A fund's holdings with their names, in the order they were recorded.
+pub async fn holding_names(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec<HoldingNameRow>> {
+    let rows = sqlx::query(
+        "SELECT h.id, h.enterprise_id, h.sub_fund_id, COALESCE(e.name_zh, f.name_zh) AS name_zh, \
+         COALESCE(e.name_en, f.name_en) AS name_en, e.credit_code FROM fund_holdings h \
+         LEFT JOIN enterprises e ON e.id = h.enterprise_id LEFT JOIN funds f ON f.id = h.sub_fund_id \
+         WHERE h.fund_id = $1 ORDER BY h.id",
+    )
+    .bind(fund_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HoldingNameRow {
+                id: row.try_get("id")?,
+                enterprise_id: row.try_get("enterprise_id")?,
+                sub_fund_id: row.try_get("sub_fund_id")?,
+                name_zh: row.try_get("name_zh")?,
+                name_en: row.try_get("name_en")?,
+                credit_code: row.try_get("credit_code")?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -587,4 +626,55 @@ pub async fn called_by_partner(conn: &mut Conn, fund_id: i64) -> StoreResult<Vec
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(|r| Ok((r.try_get("partner_id")?, r.try_get("called")?))).collect()
+}
+
+/// A ledger file's import, as kept under its fund and the file's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerImportRow {
+    pub import_id: i64,
+    /// When it was imported (from the import log).
+    pub at: String,
+    pub outcome_json: String,
+}
+
+/// The import of the file with this SHA-256 into this fund's ledger, if it was imported.
+pub async fn ledger_import(conn: &mut Conn, fund_id: i64, file_sha256: &str) -> StoreResult<Option<LedgerImportRow>> {
+    let row = sqlx::query(
+        "SELECT l.import_id, i.at, l.outcome_json FROM fund_ledger_imports l JOIN imports i ON i.id = l.import_id \
+         WHERE l.fund_id = $1 AND l.file_sha256 = $2",
+    )
+    .bind(fund_id)
+    .bind(file_sha256)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(LedgerImportRow {
+            import_id: row.try_get("import_id")?,
+            at: row.try_get("at")?,
+            outcome_json: row.try_get("outcome_json")?,
+        })
+    })
+    .transpose()
+}
+
+/// Keeps a ledger file's import under its fund and hash. A second import of the same
+/// file into the same fund is refused as a duplicate, whichever transaction gets here
+/// second (on PostgreSQL it waits for the first to end).
+pub async fn insert_ledger_import(
+    conn: &mut Conn,
+    fund_id: i64,
+    file_sha256: &str,
+    import_id: i64,
+    outcome_json: &str,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO fund_ledger_imports (fund_id, file_sha256, import_id, outcome_json) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(fund_id)
+    .bind(file_sha256)
+    .bind(import_id)
+    .bind(outcome_json)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -87,6 +87,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0010_fund_policy.sqlite.sql"),
         postgres: include_str!("../migrations/0010_fund_policy.postgres.sql"),
     },
+    Migration {
+        version: 11,
+        name: "fund_ledger_imports",
+        common: include_str!("../migrations/0011_fund_ledger_imports.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// The newest schema version this program knows.

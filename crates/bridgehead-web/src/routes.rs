@@ -215,6 +215,8 @@ pub fn route_table() -> Vec<Entry> {
         api_route("GET", "/api/v1/funds/{id}/evidence", FUND_READERS, get(fund::evidence)),
         money_route("POST", "/api/v1/funds/{id}/entries", LEDGER_KEEPERS, post(fund::record_entry)),
         money_route("POST", "/api/v1/funds/{id}/entries/{entry}/reversal", LEDGER_KEEPERS, post(fund::reverse_entry)),
+        money_route("POST", "/api/v1/funds/{id}/ledger/import", LEDGER_KEEPERS, post(fund::import_ledger)),
+        api_route("GET", "/api/v1/funds/{id}/ledger/template", FUND_READERS, get(fund::ledger_template)),
         money_route("POST", "/api/v1/funds/{id}/valuations", LEDGER_KEEPERS, post(fund::record_valuation)),
         api_route("GET", "/api/v1/funds/{id}/notices", FUND_READERS, get(fund::notices)),
         money_route("POST", "/api/v1/funds/{id}/notices", LEDGER_KEEPERS, post(fund::issue_notice)),

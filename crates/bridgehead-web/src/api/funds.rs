@@ -1,15 +1,18 @@
 //! Industry guidance funds (SPEC §5): funds and their tree, partners, holdings, the
 //! ledger, valuations, notices, performance, policy KPIs, rule sets, evidence and the
-//! waterfall. Money is in minor units (fen) as integers, exact to the cent. Requests
-//! that move money accept an `Idempotency-Key` header: a retry with the same key gets the
-//! first answer again and never takes effect twice.
+//! waterfall; the ledger imported from a file. Money is in minor units (fen) as integers,
+//! exact to the cent. Requests that move money accept an `Idempotency-Key` header: a
+//! retry with the same key gets the first answer again and never takes effect twice.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use bridgehead_app::fund_ledger::LedgerImportOutcome;
 use bridgehead_app::fund_policy::FundTerms;
 use bridgehead_app::funds::{EntryInput, FundInput, HoldingInput, NoticeInput, PartnerInput};
 use bridgehead_domain::funds::policy::Rules;
+use bridgehead_io::FileFormat;
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -296,6 +299,65 @@ pub async fn reverse_entry(
     Json(body): Json<ReversalIn>,
 ) -> ApiResult<(StatusCode, axum::Json<Value>)> {
     created(&state.app.reverse_entry(principal.require()?, id, entry, &body.date, body.memo.as_deref()).await?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerImportQuery {
+    /// csv or xlsx (default: by the file name's extension, else by the content).
+    pub format: Option<String>,
+    /// The file's name, kept in the import log.
+    pub file_name: Option<String>,
+}
+
+/// Imports ledger entries of the fund from a `.xlsx` or `.csv` body (the template's
+/// layout, Chinese or English headers: date, kind, amount in yuan, partner or holding by
+/// name, component, memo). All or nothing: with any problem — a bad cell, a name the
+/// fund does not know, a contribution above a partner's commitment — nothing is written
+/// and every problem is listed with its row, column and value. The same file imported
+/// again writes nothing and answers what its first import did (`already_imported`).
+#[utoipa::path(post, path = "/api/v1/funds/{id}/ledger/import", tag = "funds",
+    params(("id" = i64, Path), LedgerImportQuery,
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = LedgerImportOutcome), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_ledger(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Query(query): Query<LedgerImportQuery>,
+    body: Bytes,
+) -> ApiResult<axum::Json<LedgerImportOutcome>> {
+    let file_name = query.file_name.unwrap_or_else(|| "upload".to_owned());
+    let format = match query.format.as_deref() {
+        Some("csv") => FileFormat::Csv,
+        Some("xlsx") => FileFormat::Xlsx,
+        Some(_) => {
+            return Err(Problem::from(bridgehead_app::AppError::invalid("format", "request.query", "csv or xlsx")));
+        }
+        None => FileFormat::from_file_name(&file_name).unwrap_or_else(|| FileFormat::sniff(&body)),
+    };
+    Ok(axum::Json(state.app.import_fund_ledger(principal.require()?, id, &body, format, &file_name).await?))
+}
+
+/// The empty ledger file to fill in and import, with Chinese or English headers (and,
+/// in `.xlsx`, a sheet describing every column).
+#[utoipa::path(get, path = "/api/v1/funds/{id}/ledger/template", tag = "funds", params(("id" = i64, Path), FileQuery),
+    responses((status = 200, description = "The template: `.xlsx` or UTF-8 CSV with a BOM",
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "text/csv"))),
+        (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn ledger_template(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<i64>,
+    Query(file): Query<FileQuery>,
+) -> ApiResult<Response> {
+    let (format, lang) = file.parse()?;
+    let bytes = state.app.fund_ledger_template(principal.require()?, id, lang, format).await?;
+    Ok(download(bytes, format, &format!("fund-{id}-ledger-template-{}", lang.code())))
 }
 
 /// Records a valuation of the fund or of one holding.

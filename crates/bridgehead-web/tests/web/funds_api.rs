@@ -258,3 +258,135 @@ async fn a_three_level_tree_through_the_api() {
     let outsider = Browser::as_role(&server, &world, Role::DistrictOfficer).await;
     assert_eq!(outsider.get(&format!("/funds/{g}")).await.status, 403);
 }
+
+/// A ledger file through the API: the template, an import as the fund manager, the same
+/// file again (nothing written), a retry under an Idempotency-Key, a file above a
+/// commitment refused with its row, and the roles without the right refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ledger_file_through_the_api() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let admin = server.token(world.username(Role::Administrator)).await;
+    let city = server.token(world.username(Role::CityAnalyst)).await;
+    let manager = server.token(world.username(Role::FundManager)).await;
+    let officer = server.token(world.username(Role::DistrictOfficer)).await;
+    let orgs = server.get_json("/api/v1/organizations", &admin).await;
+    let bank =
+        orgs.as_array().unwrap().iter().find(|o| o["name_zh"] == "测试银行（示例）").unwrap()["id"].as_i64().unwrap();
+    let f = post(&server, &city, "/api/v1/funds", fund("台账导入基金（示例）", "industry", bank)).await["id"]
+        .as_i64()
+        .unwrap();
+    let other = post(
+        &server,
+        &admin,
+        "/api/v1/funds",
+        json!({"name_zh": "他人基金（示例）", "kind": "industry",
+        "target_size_minor": 1_000_000, "vintage": 2023, "investment_years": 5, "term_years": 10,
+        "home_region_code": "330400"}),
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    // 10,000.00 yuan committed.
+    post(
+        &server,
+        &city,
+        &format!("/api/v1/funds/{f}/partners"),
+        partner("社会资本（示例）", "social", 1_000_000, None),
+    )
+    .await;
+    post(
+        &server,
+        &manager,
+        &format!("/api/v1/funds/{f}/holdings"),
+        json!({"enterprise_id": world.ours.id, "acquired_on": "2023-04-01"}),
+    )
+    .await;
+
+    let template = server
+        .http()
+        .get(server.url(&format!("/api/v1/funds/{f}/ledger/template?format=csv&lang=en")))
+        .bearer_auth(&manager)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), 200);
+    assert!(template.text().await.unwrap().contains("*Date,*Kind,*Amount (yuan),Partner,Holding,Component,Memo"));
+
+    let import = |token: &str, fund: i64, query: &str, body: &str| {
+        server
+            .http()
+            .post(server.url(&format!("/api/v1/funds/{fund}/ledger/import?{query}")))
+            .bearer_auth(token)
+            .header("content-type", "application/octet-stream")
+            .body(body.to_owned())
+    };
+    let good = "日期,类型,金额（元）,合伙人,投资标的,构成\n\
+                2023-03-01,实缴出资,6000.00,社会资本（示例）,,投资款\n\
+                2023-04-01,投资,5000,,平湖测试企业（示例）,\n\
+                2023-06-30,管理费,12.34,,,\n";
+    let response = import(&manager, f, "file_name=ledger.csv", good).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let first: Value = response.json().await.unwrap();
+    assert_eq!((first["entries"].as_u64(), first["already_imported"].as_bool()), (Some(3), Some(false)));
+    assert_eq!(first["total_amount_minor"], 1_101_234);
+    assert_eq!(first["by_kind"]["contribution"], json!({"entries": 1, "amount_minor": 600_000}));
+    let ledger = server.get_json(&format!("/api/v1/funds/{f}"), &manager).await;
+    assert_eq!(ledger["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(ledger["partners"][0]["contributed_minor"], 600_000);
+    let performance = server.get_json(&format!("/api/v1/funds/{f}/performance?as_of=2023-12-31"), &manager).await;
+    assert_eq!(performance["multiples"]["paid_in"], 600_000);
+
+    // The same file again: the first answer, nothing written.
+    let again: Value = import(&manager, f, "format=csv", good).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["already_imported"], true);
+    assert_eq!(again["import_id"], first["import_id"]);
+    assert_eq!(server.get_json(&format!("/api/v1/funds/{f}"), &manager).await["entries"].as_array().unwrap().len(), 3);
+
+    // Under an Idempotency-Key a retry gets the first answer, marked as replayed.
+    let fee = "date,kind,amount\n2023-09-30,management_fee,1.00\n";
+    let keyed = || import(&manager, f, "file_name=fee.csv", fee).header("Idempotency-Key", "ledger-fee-q3");
+    let once = keyed().send().await.unwrap();
+    assert_eq!(once.status(), 200);
+    let once: Value = once.json().await.unwrap();
+    let twice = keyed().send().await.unwrap();
+    assert_eq!(twice.headers()["idempotent-replayed"], "true");
+    assert_eq!(twice.json::<Value>().await.unwrap(), once);
+
+    // Above the commitment: 422, the row, column, value and partner named; nothing written.
+    let above = "日期,类型,金额（元）,合伙人\n2023-10-01,管理费,1,\n2023-10-02,实缴出资,4000.01,社会资本（示例）\n";
+    let refused = import(&manager, f, "file_name=above.csv", above).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "import.rows");
+    let row = &problem["rows"][0];
+    assert_eq!((row["row"].as_u64(), row["column"].as_str()), (Some(3), Some("金额（元）")));
+    assert_eq!(
+        (row["value"].as_str(), row["code"].as_str()),
+        (Some("4000.01"), Some("fund.contribution_above_commitment"))
+    );
+    let reason = row["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("社会资本（示例）") && reason.contains("10000.01") && reason.contains("10000.00"),
+        "{reason}"
+    );
+    assert_eq!(server.get_json(&format!("/api/v1/funds/{f}"), &manager).await["entries"].as_array().unwrap().len(), 4);
+
+    // A bad query and a file that is no ledger: 422 naming what is wrong, never a 500.
+    let bad_format = import(&manager, f, "format=xls", good).send().await.unwrap();
+    assert_eq!(bad_format.status(), 422);
+    assert_eq!(bad_format.json::<Value>().await.unwrap()["errors"][0]["field"], "format");
+    let not_a_ledger = import(&manager, f, "file_name=x.xlsx", "no,ledger\n1,2\n").send().await.unwrap();
+    assert_eq!(not_a_ledger.status(), 422);
+    assert_eq!(not_a_ledger.json::<Value>().await.unwrap()["code"], "import.xlsx");
+
+    // Roles without the right are refused; another manager's fund does not exist.
+    for token in [&city, &officer] {
+        assert_eq!(import(token, f, "file_name=fee2.csv", fee).send().await.unwrap().status(), 403);
+    }
+    assert_eq!(import(&manager, other, "file_name=ledger.csv", good).send().await.unwrap().status(), 404);
+    let officer_template =
+        server.http().get(server.url(&format!("/api/v1/funds/{f}/ledger/template"))).bearer_auth(&officer).send();
+    assert_eq!(officer_template.await.unwrap().status(), 403);
+    assert_eq!(server.get_json(&format!("/api/v1/funds/{f}"), &admin).await["entries"].as_array().unwrap().len(), 4);
+}
