@@ -2,18 +2,18 @@
 //! terms, the tree overview and the waterfall over a fund's ledger (SPEC §5).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-use bridgehead_domain::funds::performance::{self, Component, Entry as LedgerEntry, FlowKind, Performance, Valuation};
+use bridgehead_domain::funds::performance::{self, Entry as LedgerEntry, FlowKind, Performance};
 use bridgehead_domain::funds::policy::{
-    self, Company, Evidence, Explain, FundTree, KpiCode, PolicyReport, PolicyTerms, ProjectRef, Qualification, RuleSet,
-    Rules, Target, TreeEntry, TreeFund, TreeHolding, TreePartner,
+    self, Explain, KpiCode, PolicyReport, PolicyTerms, Qualification, RuleSet, Rules, TreeView,
 };
 use bridgehead_domain::funds::waterfall::{
     self, CatchUp, Concession, Contribution, Distribution, Hurdle, Style, Terms, WaterfallInput, WaterfallResult,
 };
 use bridgehead_domain::{FieldError, FieldErrors};
 use bridgehead_store::Conn;
-use bridgehead_store::fund_policy::{self as store, NewEvidence, RuleSetRow, TreeRows};
+use bridgehead_store::fund_policy::{self as store, NewEvidence, RuleSetRow};
 use bridgehead_store::funds::{self as fund_store, FundRow};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,7 @@ use serde_json::json;
 use time::Date;
 
 use crate::auth::audit;
+use crate::fund_book::{Book, BookFund};
 use crate::funds::{
     FUND_CREATORS, FUND_READERS, LEDGER_KEEPERS, as_of_date, date_field, invalid, stored_date, visible_fund,
 };
@@ -190,126 +191,6 @@ fn region_code_ok(code: &str) -> bool {
 
 fn industry_prefix_ok(code: &str) -> bool {
     !code.is_empty() && code.len() <= 5 && code.bytes().all(|b| b.is_ascii_alphanumeric())
-}
-
-/// A fund's tree rows as the calculations take them.
-fn domain_tree(rows: &TreeRows) -> AppResult<FundTree> {
-    let mut partners: HashMap<i64, Vec<TreePartner>> = HashMap::new();
-    for p in &rows.partners {
-        partners.entry(p.fund_id).or_default().push(TreePartner {
-            id: p.id,
-            name: p.name.clone(),
-            investor_fund: p.investor_fund_id,
-            committed: p.commitment_minor,
-            committed_on: stored_date(&p.committed_on)?,
-        });
-    }
-    let funds = rows
-        .funds
-        .iter()
-        .map(|f| {
-            let mut own = partners.remove(&f.id).unwrap_or_default();
-            own.sort_by_key(|p| p.id);
-            let starts_on = own.iter().map(|p| p.committed_on).min();
-            Ok(TreeFund {
-                id: f.id,
-                name: f.name_zh.clone(),
-                starts_on: match starts_on {
-                    Some(date) => date,
-                    None => Date::from_calendar_date(i32::try_from(f.vintage).unwrap_or(2000), time::Month::January, 1)
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
-                },
-                investment_years: f.investment_years,
-                partners: own,
-            })
-        })
-        .collect::<AppResult<_>>()?;
-    let holdings = rows
-        .holdings
-        .iter()
-        .filter_map(|h| {
-            let target = match (h.sub_fund_id, h.enterprise_id) {
-                (Some(sub), _) => Target::SubFund(sub),
-                (None, Some(id)) => Target::Company(Company {
-                    id,
-                    name: h.enterprise_name.clone().unwrap_or_default(),
-                    region_code: h.region_code.clone().unwrap_or_default(),
-                    industry_code: h.industry_code.clone(),
-                }),
-                (None, None) => return None,
-            };
-            Some(TreeHolding { id: h.id, fund: h.fund_id, target })
-        })
-        .collect();
-    let entries = rows
-        .entries
-        .iter()
-        .map(|e| {
-            Ok(TreeEntry {
-                id: e.id,
-                fund: e.fund_id,
-                date: stored_date(&e.entry_date)?,
-                kind: FlowKind::parse(&e.kind).ok_or_else(|| AppError::Internal(format!("entry kind {}", e.kind)))?,
-                amount: e.amount_minor,
-                partner: e.partner_id,
-                holding: e.holding_id,
-                component: e.component.as_deref().and_then(Component::parse),
-            })
-        })
-        .collect::<AppResult<_>>()?;
-    let evidence = rows
-        .evidence
-        .iter()
-        .map(|v| {
-            Ok(Evidence {
-                id: v.id,
-                holding: v.holding_id,
-                kind: Qualification::parse(&v.kind)
-                    .ok_or_else(|| AppError::Internal(format!("evidence kind {}", v.kind)))?,
-                project: Some(ProjectRef {
-                    id: v.project_id,
-                    name: v.project_name.clone(),
-                    region_code: v.project_region_code.clone(),
-                    amount: v.project_amount_minor,
-                }),
-                document: v.document.clone(),
-                noted_on: stored_date(&v.noted_on)?,
-            })
-        })
-        .collect::<AppResult<_>>()?;
-    Ok(FundTree { funds, holdings, entries, evidence })
-}
-
-/// Each fund's performance from the tree's rows, grouped once.
-fn tree_performance(rows: &TreeRows, tree: &FundTree, as_of: Date) -> AppResult<HashMap<i64, Performance>> {
-    let mut entries: HashMap<i64, Vec<LedgerEntry>> = HashMap::new();
-    for e in &tree.entries {
-        entries.entry(e.fund).or_default().push(LedgerEntry {
-            date: e.date,
-            kind: e.kind,
-            amount: e.amount,
-            party: e.partner,
-            holding: e.holding,
-            component: e.component,
-        });
-    }
-    let mut valuations: HashMap<i64, Vec<Valuation>> = HashMap::new();
-    for v in &rows.valuations {
-        valuations.entry(v.fund_id).or_default().push(Valuation {
-            date: stored_date(&v.valued_on)?,
-            holding: v.holding_id,
-            amount: v.amount_minor,
-        });
-    }
-    Ok(rows
-        .funds
-        .iter()
-        .map(|f| {
-            let e = entries.get(&f.id).map(Vec::as_slice).unwrap_or_default();
-            let v = valuations.get(&f.id).map(Vec::as_slice).unwrap_or_default();
-            (f.id, performance::performance(e, v, as_of))
-        })
-        .collect())
 }
 
 impl App {
@@ -541,25 +422,29 @@ impl App {
         Ok(store::evidence(&mut conn, fund_id).await?)
     }
 
-    /// The tree below a fund `actor` may see, with the policy inputs of `as_of`.
+    /// The fund book as of now, with the policy inputs of `fund_id` (which `actor` may
+    /// see) on `as_of`.
     async fn read_tree(
         &self,
         actor: &Actor,
         fund_id: i64,
         as_of: Option<&str>,
-    ) -> AppResult<(TreeRows, PolicyInputs, Date)> {
+    ) -> AppResult<(Arc<Book>, PolicyInputs, Date)> {
         let as_of = as_of_date(as_of)?;
-        let mut conn = self.store.read().await?;
-        visible_fund(&mut conn, actor, fund_id).await?;
-        let rows = store::tree(&mut conn, fund_id).await?;
-        let inputs = policy_inputs(&mut conn, &rows, fund_id, as_of).await?;
-        Ok((rows, inputs, as_of))
+        let inputs = {
+            let mut conn = self.store.read().await?;
+            let fund = visible_fund(&mut conn, actor, fund_id).await?;
+            policy_inputs(&mut conn, &fund, as_of).await?
+        };
+        // The book takes connections of its own.
+        let book = self.fund_book.current(&self.store).await?;
+        Ok((book, inputs, as_of))
     }
 
     /// A fund's tree with every fund's performance, and its policy KPIs, on `as_of`.
     pub async fn fund_overview(&self, actor: &Actor, fund_id: i64, as_of: Option<&str>) -> AppResult<Overview> {
-        let (rows, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
-        compute_overview(&rows, fund_id, as_of, &inputs)
+        let (book, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
+        compute_overview(&book, fund_id, as_of, &inputs)
     }
 
     /// The policy KPIs of a fund on `as_of`, each (or only `explain`) explained down to its lines.
@@ -580,8 +465,8 @@ impl App {
                 )
             })?),
         };
-        let (rows, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
-        Ok(policy_report(&domain_tree(&rows)?, fund_id, as_of, &inputs, explain))
+        let (book, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
+        Ok(policy_report(&Book::view(&book.tree(fund_id)), fund_id, as_of, &inputs, explain))
     }
 
     /// The fund's waterfall on `as_of`: European over the partners' contributions and the
@@ -688,28 +573,6 @@ fn waterfall_error(error: waterfall::WaterfallError, code: &'static str) -> AppE
     invalid(&format!("waterfall.{field}"), code, message)
 }
 
-/// The shortest number of steps from `root` to each fund of the tree.
-fn depths(rows: &TreeRows, root: i64) -> HashMap<i64, usize> {
-    let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
-    for p in &rows.partners {
-        if let Some(investor) = p.investor_fund_id {
-            children.entry(investor).or_default().push(p.fund_id);
-        }
-    }
-    let mut depth = HashMap::from([(root, 0)]);
-    let mut queue = std::collections::VecDeque::from([root]);
-    while let Some(fund) = queue.pop_front() {
-        let next = depth[&fund] + 1;
-        for &child in children.get(&fund).map(Vec::as_slice).unwrap_or_default() {
-            if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(child) {
-                slot.insert(next);
-                queue.push_back(child);
-            }
-        }
-    }
-    depth
-}
-
 /// What the KPIs of a root need besides its tree: its policy terms, the rule set version
 /// in force on the as-of date and the regions local under it.
 #[derive(Debug, Clone, Default)]
@@ -719,10 +582,9 @@ pub struct PolicyInputs {
     pub local: HashSet<String>,
 }
 
-/// Reads the policy inputs of `root` (a fund of `rows`) on `as_of`.
-pub async fn policy_inputs(conn: &mut Conn, rows: &TreeRows, root: i64, as_of: Date) -> AppResult<PolicyInputs> {
-    let fund = rows.funds.iter().find(|f| f.id == root).ok_or(AppError::NotFound { what: "fund" })?;
-    let terms = FundTerms::of(fund)?.policy;
+/// Reads the policy inputs of fund `root` on `as_of`.
+pub async fn policy_inputs(conn: &mut Conn, root: &FundRow, as_of: Date) -> AppResult<PolicyInputs> {
+    let terms = FundTerms::of(root)?.policy;
     let rule_set = match &terms.rule_set {
         None => None,
         Some(code) => {
@@ -741,7 +603,7 @@ pub async fn policy_inputs(conn: &mut Conn, rows: &TreeRows, root: i64, as_of: D
     Ok(PolicyInputs { terms, rule_set, local })
 }
 
-fn policy_report(tree: &FundTree, root: i64, as_of: Date, inputs: &PolicyInputs, explain: Explain) -> PolicyReport {
+fn policy_report(tree: &TreeView, root: i64, as_of: Date, inputs: &PolicyInputs, explain: Explain) -> PolicyReport {
     policy::policy_kpis(
         tree,
         root,
@@ -753,40 +615,48 @@ fn policy_report(tree: &FundTree, root: i64, as_of: Date, inputs: &PolicyInputs,
     )
 }
 
-/// The overview of `root` from its tree's rows: every fund's performance and the root's
-/// policy KPIs (no database: the calculations alone).
-pub fn compute_overview(rows: &TreeRows, root: i64, as_of: Date, inputs: &PolicyInputs) -> AppResult<Overview> {
-    let tree = domain_tree(rows)?;
-    let policy = policy_report(&tree, root, as_of, inputs, Explain::None);
-    let mut performance = tree_performance(rows, &tree, as_of)?;
-    let depth = depths(rows, root);
-    let in_tree: HashSet<i64> = rows.funds.iter().map(|f| f.id).collect();
-    let mut parents: HashMap<i64, Vec<i64>> = HashMap::new();
-    let mut sizes: HashMap<i64, i64> = HashMap::new();
-    for p in &rows.partners {
-        *sizes.entry(p.fund_id).or_default() += p.commitment_minor;
-        if let Some(investor) = p.investor_fund_id.filter(|i| in_tree.contains(i)) {
-            parents.entry(p.fund_id).or_default().push(investor);
-        }
+/// The overview of `root` from the book: every fund's performance and the root's policy
+/// KPIs (no database: the calculations alone). A large tree's funds are spread over every
+/// core, beside the KPIs.
+pub fn compute_overview(book: &Book, root: i64, as_of: Date, inputs: &PolicyInputs) -> AppResult<Overview> {
+    let tree = book.tree(root);
+    if tree.is_empty() {
+        return Err(AppError::NotFound { what: "fund" });
     }
-    let mut holdings: HashMap<i64, usize> = HashMap::new();
-    for h in &rows.holdings {
-        *holdings.entry(h.fund_id).or_default() += 1;
-    }
-    let mut funds: Vec<TreeNode> = rows
-        .funds
-        .iter()
-        .map(|f| TreeNode {
-            id: f.id,
-            name_zh: f.name_zh.clone(),
-            kind: f.kind.clone(),
-            parents: parents.remove(&f.id).unwrap_or_default(),
-            depth: depth.get(&f.id).copied().unwrap_or(0),
-            size_minor: sizes.get(&f.id).copied().unwrap_or(0),
-            holdings: holdings.get(&f.id).copied().unwrap_or(0),
-            performance: performance.remove(&f.id).unwrap_or_else(|| performance::performance(&[], &[], as_of)),
+    let in_tree: HashSet<i64> = tree.iter().map(|(f, _)| f.row.id).collect();
+    let node = |&(f, depth): &(&BookFund, usize)| TreeNode {
+        id: f.row.id,
+        name_zh: f.row.name_zh.clone(),
+        kind: f.row.kind.clone(),
+        parents: f.partners.iter().filter_map(|p| p.investor_fund_id.filter(|i| in_tree.contains(i))).collect(),
+        depth,
+        size_minor: f.partners.iter().map(|p| p.commitment_minor).sum(),
+        holdings: f.holdings.len(),
+        performance: performance::performance(&f.ledger, &f.valuations, as_of),
+    };
+    let kpis = || policy_report(&Book::view(&tree), root, as_of, inputs, Explain::None);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let (policy, mut funds): (PolicyReport, Vec<TreeNode>) = if threads <= 1 || tree.len() < PARALLEL_FROM {
+        (kpis(), tree.iter().map(node).collect())
+    } else {
+        std::thread::scope(|scope| {
+            let policy = scope.spawn(kpis);
+            let parts: Vec<_> = tree
+                .chunks(tree.len().div_ceil(threads))
+                .map(|part| scope.spawn(|| part.iter().map(node).collect::<Vec<_>>()))
+                .collect();
+            let funds = parts.into_iter().flat_map(|part| rejoin(part.join())).collect();
+            (rejoin(policy.join()), funds)
         })
-        .collect();
+    };
     funds.sort_by_key(|f| (f.depth, f.id));
     Ok(Overview { root, as_of, funds, policy })
 }
+
+/// A thread's answer, or its panic carried on.
+fn rejoin<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// Trees of this many funds or more are computed on every core.
+const PARALLEL_FROM: usize = 64;

@@ -11,6 +11,7 @@ pub mod confirmations;
 pub mod demo;
 mod demo_funds;
 pub mod engine;
+pub mod fund_book;
 pub mod enterprises;
 mod error;
 pub mod fund_ledger;
@@ -73,10 +74,12 @@ pub struct App {
     pub access: AccessSettings,
     /// This process's statistics engine (see [`engine`]).
     pub statistics: std::sync::Arc<engine::StatisticsEngine>,
+    /// This process's fund book (see [`fund_book`]).
+    pub fund_book: std::sync::Arc<fund_book::FundBook>,
 }
 
 impl App {
     pub fn new(store: Store, access: AccessSettings) -> Self {
-        Self { store, access, statistics: std::sync::Arc::default() }
+        Self { store, access, statistics: std::sync::Arc::default(), fund_book: std::sync::Arc::default() }
     }
 }

@@ -62,3 +62,7 @@ mod funds;
 /// Fund ledgers from files: all or nothing, names found within the fund, imported once.
 #[path = "app/fund_ledger.rs"]
 mod fund_ledger;
+
+/// The fund book: each process's in-memory fund data against the database's change feed.
+#[path = "app/fund_book.rs"]
+mod fund_book;

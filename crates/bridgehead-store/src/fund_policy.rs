@@ -1,6 +1,6 @@
-//! What the policy KPIs of a guidance fund read (SPEC §5): a fund's whole tree in a
-//! handful of queries (each walks the tree with one recursive CTE), the versioned rule
-//! sets and the evidence recorded for holdings.
+//! What the fund book and the policy KPIs of a guidance fund read (SPEC §5): the funds'
+//! data in a handful of queries (of every fund, or of the funds changed since a version of
+//! the change feed), the versioned rule sets and the evidence recorded for holdings.
 
 use serde::Serialize;
 use sqlx::Row;
@@ -8,10 +8,6 @@ use sqlx::any::AnyRow;
 
 use crate::funds::{FundRow, PartnerRow, ValuationRow};
 use crate::{Conn, StoreResult, now_text};
-
-/// The funds reachable from `$1` through the sub-funds they hold (partners of kind fund).
-const TREE: &str = "WITH RECURSIVE tree (id) AS (SELECT CAST($1 AS BIGINT) UNION \
-                    SELECT p.fund_id FROM fund_partners p JOIN tree t ON p.investor_fund_id = t.id) ";
 
 /// A holding with what the KPIs need of its company.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +48,7 @@ pub struct TreeEntryRow {
     pub holding_id: Option<i64>,
 }
 
-/// Every row of the tree below (and including) one fund.
+/// Every row of the funds' data the calculations read (of every fund, or of some).
 #[derive(Debug, Clone, Default)]
 pub struct TreeRows {
     pub funds: Vec<FundRow>,
@@ -61,11 +57,6 @@ pub struct TreeRows {
     pub entries: Vec<TreeEntryRow>,
     pub valuations: Vec<ValuationRow>,
     pub evidence: Vec<EvidenceRow>,
-}
-
-async fn rows(conn: &mut Conn, root: i64, select: &str) -> StoreResult<Vec<AnyRow>> {
-    // Constant SQL only: `select` is one of this module's literals.
-    Ok(sqlx::query(sqlx::AssertSqlSafe(format!("{TREE}{select}"))).bind(root).fetch_all(&mut *conn).await?)
 }
 
 const EVIDENCE_SELECT: &str = "SELECT v.*, p.name_zh AS project_name, p.region_code AS project_region_code, \
@@ -87,41 +78,63 @@ fn evidence_row(row: &AnyRow) -> StoreResult<EvidenceRow> {
     })
 }
 
-/// The fund `root` and every fund below it, with their partners, holdings (and their
-/// companies), ledgers, valuations and evidence.
-pub async fn tree(conn: &mut Conn, root: i64) -> StoreResult<TreeRows> {
-    let funds = rows(conn, root, "SELECT f.* FROM funds f WHERE f.id IN (SELECT id FROM tree) ORDER BY f.id").await?;
-    let partners =
-        rows(conn, root, "SELECT p.* FROM fund_partners p WHERE p.fund_id IN (SELECT id FROM tree) ORDER BY p.id")
-            .await?;
+/// Which funds' rows to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Funds(&'a [i64]),
+}
+
+impl Scope<'_> {
+    /// The condition on `column` (a fund id) that keeps the scope's rows; ids are
+    /// numbers, written into the SQL as such.
+    fn condition(self, column: &str) -> String {
+        match self {
+            Scope::All => "1 = 1".to_owned(),
+            Scope::Funds([]) => "1 = 0".to_owned(),
+            Scope::Funds(ids) => {
+                format!("{column} IN ({})", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", "))
+            }
+        }
+    }
+}
+
+async fn rows(conn: &mut Conn, scope: Scope<'_>, column: &str, select: &str, order: &str) -> StoreResult<Vec<AnyRow>> {
+    // Constant SQL and numbers only: `select`, `column` and `order` are this module's literals.
+    let sql = format!("{select} WHERE {} ORDER BY {order}", scope.condition(column));
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await?)
+}
+
+/// The funds of `scope` with their partners, holdings (and their companies), ledgers,
+/// valuations and evidence.
+pub async fn fund_rows(conn: &mut Conn, scope: Scope<'_>) -> StoreResult<TreeRows> {
+    let funds = rows(conn, scope, "f.id", "SELECT f.* FROM funds f", "f.id").await?;
+    let partners = rows(conn, scope, "p.fund_id", "SELECT p.* FROM fund_partners p", "p.id").await?;
     let holdings = rows(
         conn,
-        root,
+        scope,
+        "h.fund_id",
         "SELECT h.id, h.fund_id, h.sub_fund_id, h.enterprise_id, e.name_zh AS enterprise_name, e.region_code, \
-         e.industry_code FROM fund_holdings h LEFT JOIN enterprises e ON e.id = h.enterprise_id \
-         WHERE h.fund_id IN (SELECT id FROM tree) ORDER BY h.id",
+         e.industry_code FROM fund_holdings h LEFT JOIN enterprises e ON e.id = h.enterprise_id",
+        "h.id",
     )
     .await?;
     let entries = rows(
         conn,
-        root,
-        "SELECT id, fund_id, entry_date, kind, amount_minor, component, partner_id, holding_id FROM fund_entries \
-         WHERE fund_id IN (SELECT id FROM tree) ORDER BY fund_id, entry_date, id",
+        scope,
+        "fund_id",
+        "SELECT id, fund_id, entry_date, kind, amount_minor, component, partner_id, holding_id FROM fund_entries",
+        "fund_id, entry_date, id",
     )
     .await?;
-    let valuations = rows(
-        conn,
-        root,
-        "SELECT * FROM fund_valuations WHERE fund_id IN (SELECT id FROM tree) ORDER BY fund_id, valued_on, id",
-    )
-    .await?;
+    let valuations =
+        rows(conn, scope, "fund_id", "SELECT * FROM fund_valuations", "fund_id, valued_on, id").await?;
     let evidence = rows(
         conn,
-        root,
-        &format!(
-            "{EVIDENCE_SELECT} JOIN fund_holdings h ON h.id = v.holding_id \
-             WHERE h.fund_id IN (SELECT id FROM tree) ORDER BY v.id"
-        ),
+        scope,
+        "h.fund_id",
+        &format!("{EVIDENCE_SELECT} JOIN fund_holdings h ON h.id = v.holding_id"),
+        "v.id",
     )
     .await?;
     Ok(TreeRows {
@@ -299,4 +312,39 @@ pub async fn set_terms(
     .fetch_optional(&mut *conn)
     .await?;
     row.map(|r| Ok(r.try_get("version")?)).transpose()
+}
+
+/// Where the fund book's change feed stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookVersion {
+    pub version: i64,
+    /// Changes up to this version have been removed from the feed.
+    pub pruned_through: i64,
+}
+
+pub async fn book_version(conn: &mut Conn) -> StoreResult<BookVersion> {
+    let row = sqlx::query("SELECT version, pruned_through FROM fund_book WHERE id = 1").fetch_one(&mut *conn).await?;
+    Ok(BookVersion { version: row.try_get(0)?, pruned_through: row.try_get(1)? })
+}
+
+/// The funds changed after version `after`, up to `upto`.
+pub async fn changed_funds(conn: &mut Conn, after: i64, upto: i64) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT fund_id FROM fund_changes WHERE version > $1 AND version <= $2 ORDER BY fund_id",
+    )
+    .bind(after)
+    .bind(upto)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
+}
+
+/// Removes the changes up to `through` from the feed (books older than that rebuild).
+pub async fn prune_changes(conn: &mut Conn, through: i64) -> StoreResult<()> {
+    sqlx::query("DELETE FROM fund_changes WHERE version <= $1").bind(through).execute(&mut *conn).await?;
+    sqlx::query("UPDATE fund_book SET pruned_through = $1 WHERE id = 1 AND pruned_through < $1")
+        .bind(through)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -94,6 +94,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 12,
+        name: "fund_book",
+        common: include_str!("../migrations/0012_fund_book.sql"),
+        sqlite: include_str!("../migrations/0012_fund_book.sqlite.sql"),
+        postgres: include_str!("../migrations/0012_fund_book.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.

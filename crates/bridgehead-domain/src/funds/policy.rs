@@ -38,7 +38,7 @@
 //! on the wrong side of the limit, *near* when it is within the warning margin (10 % of
 //! the limit unless the terms say otherwise) of it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -163,6 +163,27 @@ pub struct FundTree {
     pub holdings: Vec<TreeHolding>,
     pub entries: Vec<TreeEntry>,
     pub evidence: Vec<Evidence>,
+}
+
+/// The KPIs' view of a tree: references to its rows, wherever they are kept (a
+/// [`FundTree`] of its own, or a book of every fund's data).
+#[derive(Debug, Clone, Default)]
+pub struct TreeView<'a> {
+    pub funds: Vec<&'a TreeFund>,
+    pub holdings: Vec<&'a TreeHolding>,
+    pub entries: Vec<&'a TreeEntry>,
+    pub evidence: Vec<&'a Evidence>,
+}
+
+impl FundTree {
+    pub fn view(&self) -> TreeView<'_> {
+        TreeView {
+            funds: self.funds.iter().collect(),
+            holdings: self.holdings.iter().collect(),
+            entries: self.entries.iter().collect(),
+            evidence: self.evidence.iter().collect(),
+        }
+    }
 }
 
 /// How amounts of local reinvestment are counted.
@@ -487,21 +508,38 @@ impl Line {
     }
 }
 
-/// A line of a company holding; without its path, label, basis and entries when the
-/// KPI's lines are not kept.
-fn exposure_line(r: &Reach, amount: i64, ids: &[i64], side: Side, want: bool, basis: impl FnOnce() -> String) -> Line {
+/// A company holding reached, with the amount invested in it (and its entries) and that
+/// amount at the holding's weight, to the cent.
+struct Exposure<'a, 'r> {
+    reach: &'r Reach<'a>,
+    amount: i64,
+    counted: i64,
+    ids: &'r [i64],
+}
+
+/// A line of a company holding: `amount`, counted as `counted` (`amount` at the
+/// holding's weight); without its path, label, basis and entries when the KPI's lines
+/// are not kept.
+fn exposure_line(
+    r: &Reach,
+    (amount, counted): (i64, i64),
+    ids: &[i64],
+    side: Side,
+    want: bool,
+    basis: impl FnOnce() -> String,
+) -> Line {
     let line = if want {
         Line::whole(side, r.path.to_vec(), r.company.name.clone(), &basis(), amount).with_entries(ids.to_vec())
     } else {
         Line::whole(side, Vec::new(), String::new(), "", amount)
     };
-    Line { holding: Some(r.holding.id), company: Some(r.company.id), ..line.weighted(r.weight) }
+    Line { holding: Some(r.holding.id), company: Some(r.company.id), weight: r.weight, counted, ..line }
 }
 
 /// The policy KPIs of fund `root` on `as_of`. `rule_set` is the version in force (if the
 /// fund answers to one); `local` says whether a region code lies in its local region.
 pub fn policy_kpis(
-    tree: &FundTree,
+    tree: &TreeView,
     root: i64,
     terms: &PolicyTerms,
     rule_set: Option<&RuleSet>,
@@ -515,16 +553,16 @@ pub fn policy_kpis(
         .iter()
         .map(|f| TreeFund {
             partners: f.partners.iter().filter(|p| p.committed_on <= as_of).cloned().collect(),
-            ..f.clone()
+            ..(*f).clone()
         })
         .collect();
     let funds: HashMap<i64, &TreeFund> = admitted.iter().map(|f| (f.id, f)).collect();
     let name = |id: i64| funds.get(&id).map_or_else(|| format!("#{id}"), |f| f.name.clone());
     let mut holdings_of: HashMap<i64, Vec<&TreeHolding>> = HashMap::new();
-    for h in &tree.holdings {
+    for &h in &tree.holdings {
         holdings_of.entry(h.fund).or_default().push(h);
     }
-    let entries: Vec<&TreeEntry> = tree.entries.iter().filter(|e| e.date <= as_of).collect();
+    let entries: Vec<&TreeEntry> = tree.entries.iter().copied().filter(|e| e.date <= as_of).collect();
     let mut invested: HashMap<i64, (i64, Vec<i64>)> = HashMap::new();
     let mut contributed: HashMap<(i64, i64), i64> = HashMap::new();
     let mut cash: HashMap<i64, (i64, Vec<i64>)> = HashMap::new();
@@ -584,7 +622,7 @@ pub fn policy_kpis(
             }
         }
     }
-    let below: HashSet<i64> = fund_weight.keys().copied().filter(|&f| f != root).collect();
+    let below: BTreeSet<i64> = fund_weight.keys().copied().filter(|&f| f != root).collect();
     let path_to = |fund: i64| fund_weight.get(&fund).map(|(_, p)| p.clone()).unwrap_or_default();
     let root_fund = funds.get(&root).copied();
 
@@ -644,11 +682,11 @@ pub fn policy_kpis(
     ];
 
     // Company exposure, always looked through.
-    let exposure: Vec<(&Reach, i64, &[i64])> = reached
+    let exposure: Vec<Exposure> = reached
         .iter()
-        .map(|r| match invested.get(&r.holding.id) {
-            Some((amount, ids)) => (r, *amount, ids.as_slice()),
-            None => (r, 0, &[][..]),
+        .map(|reach| {
+            let (amount, ids) = invested.get(&reach.holding.id).map_or((0, &[][..]), |(a, ids)| (*a, ids.as_slice()));
+            Exposure { reach, amount, counted: cents(amount, reach.weight), ids }
         })
         .collect();
 
@@ -657,23 +695,23 @@ pub fn policy_kpis(
     let mut reinvestment = Vec::new();
     let want_local = explain.wants(KpiCode::LocalReinvestment);
     let mut evidence_of: HashMap<i64, Vec<&Evidence>> = HashMap::new();
-    for ev in &tree.evidence {
+    for &ev in &tree.evidence {
         evidence_of.entry(ev.holding).or_default().push(ev);
     }
     let mut contribution = own_lines_committed;
-    for (r, amount, ids) in &exposure {
+    for &Exposure { reach: r, amount, counted, ids } in &exposure {
         if r.path.len() == 1 {
-            let want = explain.wants(KpiCode::LocalReinvestment);
-            contribution.push(exposure_line(r, *amount, ids, Side::Denominator, want, || "own_investment".to_owned()));
+            let basis = || "own_investment".to_owned();
+            contribution.push(exposure_line(r, (amount, counted), ids, Side::Denominator, want_local, basis));
         }
         let Some(rules) = rules else { continue };
-        if *amount <= 0 {
+        if amount <= 0 {
             continue;
         }
         // The largest qualifying amount; its evidence is written out only when kept.
         let mut best: Option<(i64, Qualification, Option<&Evidence>)> = None;
         if rules.qualifies.contains(&Qualification::LocallyRegistered) && local(&r.company.region_code) {
-            best = Some((*amount, Qualification::LocallyRegistered, None));
+            best = Some((amount, Qualification::LocallyRegistered, None));
         }
         for &ev in evidence_of.get(&r.holding.id).map(Vec::as_slice).unwrap_or_default() {
             if ev.noted_on > as_of || !rules.qualifies.contains(&ev.kind) {
@@ -685,7 +723,8 @@ pub fn policy_kpis(
             }
         }
         if let Some((value, q, evidence)) = best {
-            let mut line = exposure_line(r, value, ids, Side::Numerator, want_local, || q.code().to_owned());
+            let weighted = if value == amount { counted } else { cents(value, r.weight) };
+            let mut line = exposure_line(r, (value, weighted), ids, Side::Numerator, want_local, || q.code().to_owned());
             if rules.weighting == Weighting::Full {
                 line = line.weighted(Decimal::ONE);
             }
@@ -729,7 +768,7 @@ pub fn policy_kpis(
     let key_industries: &[String] = rules.map(|r| r.key_industries.as_slice()).unwrap_or_default();
     let mut industry_lines = Vec::new();
     let want = explain.wants(KpiCode::TargetIndustry);
-    for (r, amount, ids) in &exposure {
+    for &Exposure { reach: r, amount, counted, ids } in &exposure {
         let key = r
             .company
             .industry_code
@@ -737,21 +776,22 @@ pub fn policy_kpis(
             .and_then(|code| key_industries.iter().find(|prefix| code.starts_with(prefix.as_str())));
         let code = r.company.industry_code.as_deref().unwrap_or("-");
         if let Some(prefix) = key {
-            industry_lines.push(exposure_line(r, *amount, ids, Side::Numerator, want, || {
+            industry_lines.push(exposure_line(r, (amount, counted), ids, Side::Numerator, want, || {
                 format!("key_industry {prefix} ({code})")
             }));
         }
-        industry_lines.push(exposure_line(r, *amount, ids, Side::Denominator, want, || format!("industry {code}")));
+        let basis = || format!("industry {code}");
+        industry_lines.push(exposure_line(r, (amount, counted), ids, Side::Denominator, want, basis));
     }
     kpis.push(kpi(KpiCode::TargetIndustry, industry_lines, Vec::new(), min(terms.min_target_industry_ratio)));
 
     // Concentration: exposure per company, summed over every path to it.
     let mut per_company: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
-    for (r, amount, ids) in &exposure {
-        let want = explain.wants(KpiCode::Concentration);
+    let want = explain.wants(KpiCode::Concentration);
+    for &Exposure { reach: r, amount, counted, ids } in &exposure {
         per_company.entry(r.company.id).or_default().push(exposure_line(
             r,
-            *amount,
+            (amount, counted),
             ids,
             Side::Denominator,
             want,
@@ -807,8 +847,8 @@ pub fn policy_kpis(
     // Deployment pace.
     let deployed: Vec<Line> = exposure
         .iter()
-        .map(|(r, amount, ids)| {
-            exposure_line(r, *amount, ids, Side::Numerator, explain.wants(KpiCode::DeploymentPace), || {
+        .map(|&Exposure { reach: r, amount, counted, ids }| {
+            exposure_line(r, (amount, counted), ids, Side::Numerator, explain.wants(KpiCode::DeploymentPace), || {
                 "deployed".to_owned()
             })
         })
@@ -1019,7 +1059,7 @@ mod tests {
     }
 
     fn report(weighting: Weighting) -> PolicyReport {
-        policy_kpis(&tree(), G, &terms(), Some(&rules(weighting)), &local, date!(2022 - 07 - 02), Explain::All)
+        policy_kpis(&tree().view(), G, &terms(), Some(&rules(weighting)), &local, date!(2022 - 07 - 02), Explain::All)
     }
 
     fn kpi(report: &PolicyReport, code: KpiCode) -> &Kpi {
@@ -1100,7 +1140,7 @@ mod tests {
     #[test]
     fn an_earlier_date_sees_less() {
         let r = policy_kpis(
-            &tree(),
+            &tree().view(),
             G,
             &terms(),
             Some(&rules(Weighting::LookThrough)),
@@ -1112,7 +1152,7 @@ mod tests {
         assert_eq!((k.numerator, k.denominator, k.value), (0, 500, Some(Decimal::ZERO)));
         assert_eq!(kpi(&r, KpiCode::IdleCapital).status, Status::NoValue);
         // Before any commitment there is no tree below G.
-        let r = policy_kpis(&tree(), G, &terms(), None, &local, date!(2020 - 05 - 31), Explain::All);
+        let r = policy_kpis(&tree().view(), G, &terms(), None, &local, date!(2020 - 05 - 31), Explain::All);
         assert_eq!(r.funds_below, 0);
         assert_eq!(kpi(&r, KpiCode::LeverageCommitted).status, Status::NoValue);
     }

@@ -1,0 +1,23 @@
+-- The fund book's change feed (SPEC §5): every process keeps the fund ledgers in memory
+-- (the app's fund book) and brings them up to date from this feed before it answers.
+--
+-- * fund_book holds one row: the version of the funds' data, raised by one for every
+--   changed row of a fund's data (funds, partners, holdings, entries, valuations,
+--   evidence, and the names, regions, industries and amounts of the enterprises and
+--   projects they name), by triggers, whichever process or path made the change;
+-- * fund_changes names the fund each version changed. Writers take the fund_book row in
+--   their transaction, so versions commit in order: a reader that sees version v sees
+--   every change up to v, and a rolled-back change leaves no version behind;
+-- * changes up to pruned_through have been removed; a book older than that rebuilds.
+CREATE TABLE fund_book (
+    id BIGINT PRIMARY KEY CHECK (id = 1),
+    version BIGINT NOT NULL,
+    pruned_through BIGINT NOT NULL
+);
+INSERT INTO fund_book (id, version, pruned_through) VALUES (1, 0, 0);
+
+CREATE TABLE fund_changes (
+    version BIGINT NOT NULL,
+    fund_id BIGINT NOT NULL,
+    PRIMARY KEY (version, fund_id)
+);
