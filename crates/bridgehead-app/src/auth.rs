@@ -19,8 +19,8 @@ use time::{Duration, OffsetDateTime};
 use crate::access::Actor;
 use crate::{App, AppError, AppResult};
 
-/// A random secret, URL-safe, with a prefix saying what it is.
-fn new_secret(prefix: &str) -> String {
+/// A random secret (32 bytes), URL-safe, with a prefix saying what it is.
+pub fn new_secret(prefix: &str) -> String {
     let mut bytes = [0_u8; 32];
     rand::fill(&mut bytes);
     format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))

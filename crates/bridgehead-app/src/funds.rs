@@ -345,7 +345,13 @@ fn above_commitment(partner: &PartnerRow, amount: i64) -> AppError {
         )
         .with_param("partner", &partner.name)
         .with_param("commitment", partner.commitment_minor)
-        .with_param("contributed", partner.contributed_minor),
+        .with_param("contributed", partner.contributed_minor)
+        .with_param("amount_yuan", bridgehead_domain::money::format_major_units(amount))
+        .with_param(
+            "paid_in_after_yuan",
+            bridgehead_domain::money::format_major_units(partner.contributed_minor + amount),
+        )
+        .with_param("commitment_yuan", bridgehead_domain::money::format_major_units(partner.commitment_minor)),
     ))
 }
 
@@ -890,7 +896,12 @@ impl App {
                             bridgehead_domain::money::format_major_units(partner.commitment_minor - called_before),
                         ),
                     )
-                    .with_param("partner", &partner.name),
+                    .with_param("partner", &partner.name)
+                    .with_param("amount_yuan", bridgehead_domain::money::format_major_units(amount))
+                    .with_param(
+                        "uncalled_yuan",
+                        bridgehead_domain::money::format_major_units(partner.commitment_minor - called_before),
+                    ),
                 );
             }
             lines.push(NoticeLineRow {

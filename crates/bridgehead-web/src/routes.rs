@@ -52,7 +52,8 @@ const FUND_CREATORS: Access = Access::Roles(bridgehead_app::funds::FUND_CREATORS
 const LEDGER_KEEPERS: Access = Access::Roles(bridgehead_app::funds::LEDGER_KEEPERS);
 
 /// One route: method, path (axum syntax), who may use it, whether it is API or page, and
-/// whether it honours `Idempotency-Key` (requests that move money).
+/// whether it moves money (an API request honours `Idempotency-Key`, a page form carries
+/// a one-time token).
 #[derive(Debug, Clone, Copy)]
 pub struct RouteInfo {
     pub method: &'static str,
@@ -88,6 +89,12 @@ fn entry(
 /// answer and takes no second effect.
 fn money_route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
     (RouteInfo { method, path, access, surface: Surface::Api, idempotent: true }, handler)
+}
+
+/// A page form that moves money: it carries a one-time token (`idempotency::FORM_FIELD`),
+/// so a double submit takes effect once and lands where the first one did.
+fn money_page(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+    (RouteInfo { method, path, access, surface: Surface::Page, idempotent: true }, handler)
 }
 
 fn api_route(method: &'static str, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
@@ -308,8 +315,13 @@ pub fn route_table() -> Vec<Entry> {
         page("POST", "/innovation/{id}/milestones/{line}", REGISTRY, post(pages::innovation::complete)),
         page("GET", "/funds", FUND_READERS, get(pages::funds::list)),
         page("GET", "/funds/{id}", FUND_READERS, get(pages::funds::detail)),
+        money_page("POST", "/funds/{id}/entries", LEDGER_KEEPERS, post(pages::funds::record_entry)),
+        money_page("POST", "/funds/{id}/entries/{entry}/reversal", LEDGER_KEEPERS, post(pages::funds::reverse_entry)),
+        money_page("POST", "/funds/{id}/valuations", LEDGER_KEEPERS, post(pages::funds::record_valuation)),
+        money_page("POST", "/funds/{id}/notices", LEDGER_KEEPERS, post(pages::funds::issue_notice)),
         page("GET", "/funds/{id}/partners/{partner}", FUND_READERS, get(pages::funds::partner)),
         page("GET", "/funds/{id}/notices/{notice}", FUND_READERS, get(pages::funds::notice)),
+        money_page("POST", "/funds/{id}/notices/{notice}/payments", LEDGER_KEEPERS, post(pages::funds::pay_call)),
         page(
             "GET",
             "/funds/{id}/notices/{notice}/partners/{partner}/print",
@@ -357,7 +369,7 @@ pub fn build(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for (info, handler) in route_table() {
         let handler = if info.idempotent {
-            handler.route_layer(from_fn_with_state(state.clone(), crate::idempotency::idempotent))
+            handler.route_layer(from_fn_with_state((state.clone(), info.surface), crate::idempotency::idempotent))
         } else {
             handler
         };

@@ -8,6 +8,8 @@ mod web {
     mod browser;
     mod confirmation_pages;
     mod funds_api;
+    mod funds_concurrency;
+    mod funds_pages;
     mod innovation_pages;
     mod pages;
     mod project_pages;

@@ -308,6 +308,35 @@ pub fn error_page(request: &Request, principal: &Principal, error: AppError) -> 
     render_error(&ctx, error)
 }
 
+/// A page form refused before it ran (its one-time token was damaged, is in use or was
+/// used for other values): the reason in the visitor's language and the way back to the
+/// page the form was on.
+pub fn form_refused(
+    request: &Request,
+    principal: &Principal,
+    status: StatusCode,
+    code: &str,
+    fallback: &str,
+) -> Response {
+    let ctx = Ctx::new(request.headers(), request.uri().path_and_query().map_or("/", |p| p.as_str()), principal);
+    let text = ctx.lang.error_message(code, &Default::default(), fallback);
+    // The page the form was on, when the browser says and it is on this site.
+    let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let back = request
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://"))
+        .and_then(|(_, rest)| rest.strip_prefix(host))
+        .filter(|_| !host.is_empty())
+        .map(|path| local_path(Some(path)))
+        .unwrap_or_else(|| "/".to_owned());
+    let page = PageView::new(ctx.t("form-refused-title"))
+        .section(Section::Notice(Notice::error(text)))
+        .section(Section::Links(vec![Link::primary(ctx.t("form-refused-back"), back)]));
+    ctx.render_status(status, page)
+}
+
 /// Unknown paths.
 pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
     if uri.path().starts_with("/api/") {

@@ -122,12 +122,16 @@ impl Link {
     }
 }
 
-/// A cell: text, optionally a link; `form` makes it a one-button POST form.
+/// A cell: text, optionally a link; `post` makes it a one-button POST form, which sends
+/// the `hidden` fields with it and, with `confirm`, asks that question first (where
+/// scripts run).
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
     pub text: String,
     pub href: Option<String>,
     pub post: Option<String>,
+    pub hidden: Vec<(String, String)>,
+    pub confirm: Option<String>,
 }
 
 impl Cell {
@@ -135,10 +139,24 @@ impl Cell {
         Self { text: text.into(), ..Self::default() }
     }
     pub fn link(text: impl Into<String>, href: impl Into<String>) -> Self {
-        Self { text: text.into(), href: Some(href.into()), post: None }
+        Self { text: text.into(), href: Some(href.into()), ..Self::default() }
     }
     pub fn button(text: impl Into<String>, action: impl Into<String>) -> Self {
-        Self { text: text.into(), href: None, post: Some(action.into()) }
+        Self { text: text.into(), post: Some(action.into()), ..Self::default() }
+    }
+
+    /// The question the button asks before it posts.
+    #[must_use]
+    pub fn with_confirm(mut self, question: impl Into<String>) -> Self {
+        self.confirm = Some(question.into());
+        self
+    }
+
+    /// A hidden field the button sends.
+    #[must_use]
+    pub fn with_hidden(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.hidden.push((name.to_owned(), value.into()));
+        self
     }
 }
 
@@ -170,6 +188,8 @@ pub struct Field {
     pub required: bool,
     pub error: Option<String>,
     pub hint: Option<String>,
+    /// Set when several forms of one page share field names: keeps the element ids apart.
+    pub scope: String,
 }
 
 impl Field {
@@ -183,6 +203,7 @@ impl Field {
             required: false,
             error: None,
             hint: None,
+            scope: String::new(),
         }
     }
 
@@ -215,7 +236,7 @@ impl Field {
     }
 
     pub fn id(&self) -> String {
-        format!("f-{}", self.name)
+        if self.scope.is_empty() { format!("f-{}", self.name) } else { format!("f-{}-{}", self.scope, self.name) }
     }
 }
 
@@ -277,6 +298,16 @@ impl Form {
     #[must_use]
     pub fn field(mut self, field: Field) -> Self {
         self.fields.push(field);
+        self
+    }
+
+    /// Scopes the element ids of the fields added so far (`f-{scope}-{name}`), for a page
+    /// with several forms that share field names.
+    #[must_use]
+    pub fn scoped(mut self, scope: &str) -> Self {
+        for field in &mut self.fields {
+            field.scope = scope.to_owned();
+        }
         self
     }
 
