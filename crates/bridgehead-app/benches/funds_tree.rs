@@ -281,7 +281,10 @@ fn main() {
         );
         println!("first_overview_ms {first_ms:.1} (builds the fund book from the database)");
         println!("compute_ms median {:.1} (performance of every fund + look-through KPIs)", median_ms(compute));
-        println!("overview_ms median {:.1} (fund_overview: feed version, access, policy inputs, compute)", median_ms(whole));
+        println!(
+            "overview_ms median {:.1} (fund_overview: feed version, access, policy inputs, compute)",
+            median_ms(whole)
+        );
         println!(
             "overview_after_change_ms median {:.1} (fund_overview right after a new ledger entry in a sub-fund)",
             median_ms(after_change)

@@ -127,8 +127,9 @@ impl Book {
     fn apply(&mut self, rows: TreeRows) -> AppResult<()> {
         let mut parts: HashMap<i64, BookFund> = HashMap::with_capacity(rows.funds.len());
         for row in rows.funds {
-            let starts_on = Date::from_calendar_date(i32::try_from(row.vintage).unwrap_or(2000), time::Month::January, 1)
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let starts_on =
+                Date::from_calendar_date(i32::try_from(row.vintage).unwrap_or(2000), time::Month::January, 1)
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
             let tree = TreeFund {
                 id: row.id,
                 name: row.name_zh.clone(),
@@ -208,8 +209,8 @@ impl Book {
         let holding_fund: HashMap<i64, i64> =
             parts.values().flat_map(|f| f.holdings.iter().map(|h| (h.id, h.fund))).collect();
         for v in rows.evidence {
-            let kind = Qualification::parse(&v.kind)
-                .ok_or_else(|| AppError::Internal(format!("evidence kind {}", v.kind)))?;
+            let kind =
+                Qualification::parse(&v.kind).ok_or_else(|| AppError::Internal(format!("evidence kind {}", v.kind)))?;
             let fund = *holding_fund
                 .get(&v.holding_id)
                 .ok_or_else(|| AppError::Internal(format!("evidence {} without its holding", v.id)))?;
@@ -333,7 +334,8 @@ impl FundBook {
         upkeep.status.funds = book.len();
         let book = Arc::new(book);
         *self.current.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&book));
-        if upkeep.pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) && feed.version - feed.pruned_through > KEEP_VERSIONS
+        if upkeep.pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
+            && feed.version - feed.pruned_through > KEEP_VERSIONS
         {
             upkeep.pruned_at = Some(Instant::now());
             let mut tx = store.begin().await?;

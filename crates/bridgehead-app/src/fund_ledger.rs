@@ -235,7 +235,10 @@ fn plan(
                         .with_value(format_major_units(entry.amount_minor))
                         .with_param("partner", &partner.name)
                         .with_param("commitment", partner.commitment_minor)
-                        .with_param("contributed", before),
+                        .with_param("contributed", before)
+                        .with_param("amount_yuan", format_major_units(entry.amount_minor))
+                        .with_param("paid_in_after_yuan", format_major_units(*paid))
+                        .with_param("commitment_yuan", format_major_units(partner.commitment_minor)),
                     );
                 }
             }

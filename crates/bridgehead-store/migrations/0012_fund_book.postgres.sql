@@ -1,4 +1,18 @@
 -- Triggers of the fund book's change feed (see 0012_fund_book.sql).
+-- A transaction raises the version once, at its first change (remembered in a setting
+-- local to the transaction, undone with it): a transaction that writes many rows does
+-- not update the one row many times.
+CREATE FUNCTION fund_book_bump() RETURNS BIGINT LANGUAGE plpgsql AS $$
+DECLARE
+    changed BIGINT := NULLIF(current_setting('bridgehead.fund_book_version', true), '')::BIGINT;
+BEGIN
+    IF changed IS NULL THEN
+        UPDATE fund_book SET version = version + 1 RETURNING version INTO changed;
+        PERFORM set_config('bridgehead.fund_book_version', changed::TEXT, true);
+    END IF;
+    RETURN changed;
+END;
+$$;
 CREATE FUNCTION fund_book_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     changed BIGINT;
@@ -15,7 +29,7 @@ BEGIN
     ELSE
         row_fund := NEW.fund_id;
     END IF;
-    UPDATE fund_book SET version = version + 1 RETURNING version INTO changed;
+    changed := fund_book_bump();
     IF row_fund IS NOT NULL THEN
         INSERT INTO fund_changes (version, fund_id) VALUES (changed, row_fund) ON CONFLICT DO NOTHING;
     END IF;
@@ -41,12 +55,12 @@ DECLARE
 BEGIN
     IF TG_TABLE_NAME = 'enterprises' THEN
         IF NOT EXISTS (SELECT 1 FROM fund_holdings WHERE enterprise_id = NEW.id) THEN RETURN NULL; END IF;
-        UPDATE fund_book SET version = version + 1 RETURNING version INTO changed;
+        changed := fund_book_bump();
         INSERT INTO fund_changes (version, fund_id)
             SELECT DISTINCT changed, fund_id FROM fund_holdings WHERE enterprise_id = NEW.id ON CONFLICT DO NOTHING;
     ELSE
         IF NOT EXISTS (SELECT 1 FROM fund_holding_evidence WHERE project_id = NEW.id) THEN RETURN NULL; END IF;
-        UPDATE fund_book SET version = version + 1 RETURNING version INTO changed;
+        changed := fund_book_bump();
         INSERT INTO fund_changes (version, fund_id)
             SELECT DISTINCT changed, h.fund_id FROM fund_holding_evidence v
             JOIN fund_holdings h ON h.id = v.holding_id WHERE v.project_id = NEW.id ON CONFLICT DO NOTHING;

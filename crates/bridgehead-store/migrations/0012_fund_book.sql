@@ -1,10 +1,11 @@
 -- The fund book's change feed (SPEC §5): every process keeps the fund ledgers in memory
 -- (the app's fund book) and brings them up to date from this feed before it answers.
 --
--- * fund_book holds one row: the version of the funds' data, raised by one for every
---   changed row of a fund's data (funds, partners, holdings, entries, valuations,
---   evidence, and the names, regions, industries and amounts of the enterprises and
---   projects they name), by triggers, whichever process or path made the change;
+-- * fund_book holds one row: the version of the funds' data, raised by triggers on every
+--   change to a fund's data (funds, partners, holdings, entries, valuations, evidence,
+--   and the names, regions, industries and amounts of the enterprises and projects they
+--   name), whichever process or path made it — on PostgreSQL once per transaction, on
+--   SQLite once per changed row;
 -- * fund_changes names the fund each version changed. Writers take the fund_book row in
 --   their transaction, so versions commit in order: a reader that sees version v sees
 --   every change up to v, and a rolled-back change leaves no version behind;

@@ -127,8 +127,7 @@ pub async fn fund_rows(conn: &mut Conn, scope: Scope<'_>) -> StoreResult<TreeRow
         "fund_id, entry_date, id",
     )
     .await?;
-    let valuations =
-        rows(conn, scope, "fund_id", "SELECT * FROM fund_valuations", "fund_id, valued_on, id").await?;
+    let valuations = rows(conn, scope, "fund_id", "SELECT * FROM fund_valuations", "fund_id, valued_on, id").await?;
     let evidence = rows(
         conn,
         scope,
@@ -329,13 +328,12 @@ pub async fn book_version(conn: &mut Conn) -> StoreResult<BookVersion> {
 
 /// The funds changed after version `after`, up to `upto`.
 pub async fn changed_funds(conn: &mut Conn, after: i64, upto: i64) -> StoreResult<Vec<i64>> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT fund_id FROM fund_changes WHERE version > $1 AND version <= $2 ORDER BY fund_id",
-    )
-    .bind(after)
-    .bind(upto)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows =
+        sqlx::query("SELECT DISTINCT fund_id FROM fund_changes WHERE version > $1 AND version <= $2 ORDER BY fund_id")
+            .bind(after)
+            .bind(upto)
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
 }
 

@@ -318,6 +318,7 @@ pub fn route_table() -> Vec<Entry> {
         money_page("POST", "/funds/{id}/entries", LEDGER_KEEPERS, post(pages::funds::record_entry)),
         money_page("POST", "/funds/{id}/entries/{entry}/reversal", LEDGER_KEEPERS, post(pages::funds::reverse_entry)),
         money_page("POST", "/funds/{id}/valuations", LEDGER_KEEPERS, post(pages::funds::record_valuation)),
+        page("POST", "/funds/{id}/ledger/import", LEDGER_KEEPERS, post(pages::funds::import_ledger)),
         money_page("POST", "/funds/{id}/notices", LEDGER_KEEPERS, post(pages::funds::issue_notice)),
         page("GET", "/funds/{id}/partners/{partner}", FUND_READERS, get(pages::funds::partner)),
         page("GET", "/funds/{id}/notices/{notice}", FUND_READERS, get(pages::funds::notice)),

@@ -130,9 +130,7 @@ async fn every_answer_reflects_every_change_committed_before_it() {
 
     // An investment in the company, then the company moves into the local region in the
     // registry: local reinvestment counts it at the root's look-through share (40 %).
-    app.record_entry(&admin(), sub, &entry("investment", "2024-02-01", 100_000_00, None, Some(holding)))
-        .await
-        .unwrap();
+    app.record_entry(&admin(), sub, &entry("investment", "2024-02-01", 100_000_00, None, Some(holding))).await.unwrap();
     let local = |app: &App| {
         let app = app.clone();
         async move {
@@ -180,8 +178,13 @@ async fn a_book_kept_up_to_date_answers_as_one_built_afresh() {
             // A new sub-fund backed by the root or by an existing sub-fund.
             0 if subs.len() < 6 => {
                 let investor = if rng.random_bool(0.5) { root } else { subs[pick].0 };
-                let id = app.create_fund(&admin, &fund_input(&format!("子基金{step}（示例）"), "sub_fund")).await.unwrap().id;
-                let stake = app.add_partner(&admin, id, &partner("上层基金份额", Some(investor), 300_000_00)).await.unwrap().id;
+                let id = app
+                    .create_fund(&admin, &fund_input(&format!("子基金{step}（示例）"), "sub_fund"))
+                    .await
+                    .unwrap()
+                    .id;
+                let stake =
+                    app.add_partner(&admin, id, &partner("上层基金份额", Some(investor), 300_000_00)).await.unwrap().id;
                 app.add_partner(&admin, id, &partner("社会资本（示例）", None, 300_000_00)).await.unwrap();
                 subs.push((id, stake, Vec::new(), Vec::new()));
             }
@@ -189,7 +192,8 @@ async fn a_book_kept_up_to_date_answers_as_one_built_afresh() {
             1 => {
                 let (fund, _, holdings, held) = &mut subs[pick];
                 if let Some(&company) = companies.iter().find(|c| !held.contains(c)) {
-                    let input = HoldingInput { enterprise_id: company, project_id: None, acquired_on: "2023-06-01".into() };
+                    let input =
+                        HoldingInput { enterprise_id: company, project_id: None, acquired_on: "2023-06-01".into() };
                     holdings.push(app.add_holding(&admin, *fund, &input).await.unwrap().id);
                     held.push(company);
                 }
@@ -208,7 +212,9 @@ async fn a_book_kept_up_to_date_answers_as_one_built_afresh() {
             3 => {
                 let (fund, stake, _, _) = subs[pick];
                 let amount = rng.random_range(1..200_000) * 1_00;
-                let _ = app.record_entry(&admin, fund, &entry("contribution", "2024-05-01", amount, Some(stake), None)).await;
+                let _ = app
+                    .record_entry(&admin, fund, &entry("contribution", "2024-05-01", amount, Some(stake), None))
+                    .await;
             }
             // A valuation of the fund.
             _ => {

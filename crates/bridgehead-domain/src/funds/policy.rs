@@ -477,6 +477,47 @@ impl Explain {
     }
 }
 
+/// A KPI's lines as they are added: their sums always; the lines themselves only when
+/// kept (a summary without lines spares one line per holding and KPI).
+struct Tally {
+    keep: bool,
+    lines: Vec<Line>,
+    numerator: i64,
+    denominator: i64,
+}
+
+impl Tally {
+    fn new(keep: bool) -> Self {
+        Tally { keep, lines: Vec::new(), numerator: 0, denominator: 0 }
+    }
+
+    fn of(keep: bool, lines: impl IntoIterator<Item = Line>) -> Self {
+        let mut tally = Tally::new(keep);
+        for line in lines {
+            tally.push(line);
+        }
+        tally
+    }
+
+    fn push(&mut self, line: Line) {
+        match line.side {
+            Side::Numerator => self.numerator += line.counted,
+            Side::Denominator => self.denominator += line.counted,
+        }
+        if self.keep {
+            self.lines.push(line);
+        }
+    }
+
+    fn append(&mut self, other: Tally) {
+        self.numerator += other.numerator;
+        self.denominator += other.denominator;
+        if self.keep {
+            self.lines.extend(other.lines);
+        }
+    }
+}
+
 impl Line {
     /// A line counted in full (weight 1).
     fn whole(side: Side, path: Vec<Step>, label: String, basis: &str, amount: i64) -> Self {
@@ -566,13 +607,17 @@ pub fn policy_kpis(
     let mut invested: HashMap<i64, (i64, Vec<i64>)> = HashMap::new();
     let mut contributed: HashMap<(i64, i64), i64> = HashMap::new();
     let mut cash: HashMap<i64, (i64, Vec<i64>)> = HashMap::new();
+    // Entry ids name the entries behind a line; without lines they are not needed.
+    let keep_ids = explain != Explain::None;
     for e in &entries {
         if e.kind == FlowKind::Investment
             && let Some(h) = e.holding
         {
             let slot = invested.entry(h).or_default();
             slot.0 += e.amount;
-            slot.1.push(e.id);
+            if keep_ids {
+                slot.1.push(e.id);
+            }
         }
         if e.kind == FlowKind::Contribution
             && let Some(p) = e.partner
@@ -662,23 +707,25 @@ pub fn policy_kpis(
         }
     }
     let margin = terms.warning_margin.unwrap_or(Decimal::new(1, 1));
-    let kpi = |code: KpiCode, mut lines: Vec<Line>, extra: Vec<Line>, limit: Option<Limit>| {
-        lines.extend(extra);
-        let numerator: i64 = lines.iter().filter(|l| l.side == Side::Numerator).map(|l| l.counted).sum();
-        let denominator: i64 = lines.iter().filter(|l| l.side == Side::Denominator).map(|l| l.counted).sum();
-        if !explain.wants(code) {
-            lines = Vec::new();
-        }
+    let kpi = |code: KpiCode, tally: Tally, limit: Option<Limit>| {
+        let Tally { numerator, denominator, lines, .. } = tally;
         let value = ratio(numerator, denominator).map(|v| v.normalize());
         let status = status(value, limit.as_ref(), margin);
         Kpi { code, value, numerator, denominator, limit, status, factors: BTreeMap::new(), lines }
+    };
+    let tally = |code: KpiCode, lines: Vec<Line>, extra: Vec<Line>| {
+        Tally::of(explain.wants(code), lines.into_iter().chain(extra))
     };
     let min = |value: Option<Decimal>| value.map(|value| Limit { bound: Bound::Min, value });
     let max = |value: Option<Decimal>| value.map(|value| Limit { bound: Bound::Max, value });
 
     let mut kpis = vec![
-        kpi(KpiCode::LeverageCommitted, mobilised_committed, own_lines_committed.clone(), min(terms.min_leverage)),
-        kpi(KpiCode::LeveragePaidIn, mobilised_paid, own_lines_paid, None),
+        kpi(
+            KpiCode::LeverageCommitted,
+            tally(KpiCode::LeverageCommitted, mobilised_committed, own_lines_committed.clone()),
+            min(terms.min_leverage),
+        ),
+        kpi(KpiCode::LeveragePaidIn, tally(KpiCode::LeveragePaidIn, mobilised_paid, own_lines_paid), None),
     ];
 
     // Company exposure, always looked through.
@@ -692,13 +739,13 @@ pub fn policy_kpis(
 
     // Local reinvestment.
     let rules = rule_set.map(|s| &s.rules);
-    let mut reinvestment = Vec::new();
     let want_local = explain.wants(KpiCode::LocalReinvestment);
+    let mut reinvestment = Tally::new(want_local);
     let mut evidence_of: HashMap<i64, Vec<&Evidence>> = HashMap::new();
     for &ev in &tree.evidence {
         evidence_of.entry(ev.holding).or_default().push(ev);
     }
-    let mut contribution = own_lines_committed;
+    let mut contribution = Tally::of(want_local, own_lines_committed);
     for &Exposure { reach: r, amount, counted, ids } in &exposure {
         if r.path.len() == 1 {
             let basis = || "own_investment".to_owned();
@@ -724,7 +771,8 @@ pub fn policy_kpis(
         }
         if let Some((value, q, evidence)) = best {
             let weighted = if value == amount { counted } else { cents(value, r.weight) };
-            let mut line = exposure_line(r, (value, weighted), ids, Side::Numerator, want_local, || q.code().to_owned());
+            let mut line =
+                exposure_line(r, (value, weighted), ids, Side::Numerator, want_local, || q.code().to_owned());
             if rules.weighting == Weighting::Full {
                 line = line.weighted(Decimal::ONE);
             }
@@ -740,7 +788,8 @@ pub fn policy_kpis(
             reinvestment.push(line);
         }
     }
-    let local_kpi = kpi(KpiCode::LocalReinvestment, reinvestment, contribution, None);
+    reinvestment.append(contribution);
+    let local_kpi = kpi(KpiCode::LocalReinvestment, reinvestment, None);
     let completion = match (local_kpi.value, terms.required_reinvestment_multiple) {
         (Some(multiple), Some(required)) if required > Decimal::ZERO => {
             Some((multiple / required).round_dp(6).normalize())
@@ -766,8 +815,8 @@ pub fn policy_kpis(
 
     // Target industries.
     let key_industries: &[String] = rules.map(|r| r.key_industries.as_slice()).unwrap_or_default();
-    let mut industry_lines = Vec::new();
     let want = explain.wants(KpiCode::TargetIndustry);
+    let mut industry_lines = Tally::new(want);
     for &Exposure { reach: r, amount, counted, ids } in &exposure {
         let key = r
             .company
@@ -783,13 +832,13 @@ pub fn policy_kpis(
         let basis = || format!("industry {code}");
         industry_lines.push(exposure_line(r, (amount, counted), ids, Side::Denominator, want, basis));
     }
-    kpis.push(kpi(KpiCode::TargetIndustry, industry_lines, Vec::new(), min(terms.min_target_industry_ratio)));
+    kpis.push(kpi(KpiCode::TargetIndustry, industry_lines, min(terms.min_target_industry_ratio)));
 
     // Concentration: exposure per company, summed over every path to it.
-    let mut per_company: BTreeMap<i64, Vec<Line>> = BTreeMap::new();
+    let mut per_company: BTreeMap<i64, Tally> = BTreeMap::new();
     let want = explain.wants(KpiCode::Concentration);
     for &Exposure { reach: r, amount, counted, ids } in &exposure {
-        per_company.entry(r.company.id).or_default().push(exposure_line(
+        per_company.entry(r.company.id).or_insert_with(|| Tally::new(want)).push(exposure_line(
             r,
             (amount, counted),
             ids,
@@ -800,22 +849,26 @@ pub fn policy_kpis(
     }
     let largest = per_company
         .iter()
-        .map(|(id, lines)| (lines.iter().map(|l| l.counted).sum::<i64>(), std::cmp::Reverse(*id)))
+        .map(|(id, company)| (company.denominator, std::cmp::Reverse(*id)))
         .max()
         .map(|(_, std::cmp::Reverse(id))| id);
-    let mut concentration_lines = Vec::new();
-    for (id, lines) in per_company {
-        for line in lines {
-            if Some(id) == largest {
-                let mut top = line.clone();
-                top.side = Side::Numerator;
-                top.basis = "largest_exposure".to_owned();
-                concentration_lines.push(top);
-            }
-            concentration_lines.push(line);
+    let mut concentration = Tally::new(want);
+    for (id, company) in per_company {
+        if Some(id) != largest {
+            concentration.append(company);
+            continue;
+        }
+        // The largest company's lines count on both sides.
+        concentration.numerator += company.denominator;
+        concentration.denominator += company.denominator;
+        for line in company.lines {
+            let mut top = line.clone();
+            top.side = Side::Numerator;
+            top.basis = "largest_exposure".to_owned();
+            concentration.lines.extend([top, line]);
         }
     }
-    kpis.push(kpi(KpiCode::Concentration, concentration_lines, Vec::new(), max(terms.max_single_company_share)));
+    kpis.push(kpi(KpiCode::Concentration, concentration, max(terms.max_single_company_share)));
 
     // Idle called capital: cash of the root and of each fund below it, weighted.
     let mut idle_lines = Vec::new();
@@ -842,18 +895,21 @@ pub fn policy_kpis(
                 .push(Line::whole(Side::Denominator, path_to(root), p.name.clone(), "paid_in", paid).with_entries(ids));
         }
     }
-    kpis.push(kpi(KpiCode::IdleCapital, idle_lines, Vec::new(), max(terms.max_idle_share)));
+    kpis.push(kpi(
+        KpiCode::IdleCapital,
+        tally(KpiCode::IdleCapital, idle_lines, Vec::new()),
+        max(terms.max_idle_share),
+    ));
 
     // Deployment pace.
-    let deployed: Vec<Line> = exposure
-        .iter()
-        .map(|&Exposure { reach: r, amount, counted, ids }| {
-            exposure_line(r, (amount, counted), ids, Side::Numerator, explain.wants(KpiCode::DeploymentPace), || {
-                "deployed".to_owned()
-            })
-        })
-        .collect();
-    let deployed_sum: i64 = deployed.iter().map(|l| l.counted).sum();
+    let want = explain.wants(KpiCode::DeploymentPace);
+    let deployed = Tally::of(
+        want,
+        exposure.iter().map(|&Exposure { reach: r, amount, counted, ids }| {
+            exposure_line(r, (amount, counted), ids, Side::Numerator, want, || "deployed".to_owned())
+        }),
+    );
+    let deployed_sum = deployed.numerator;
     let root_size = root_fund.map_or(0, size);
     let elapsed = root_fund.and_then(|f| {
         let days = (as_of - f.starts_on).whole_days();
@@ -876,7 +932,7 @@ pub fn policy_kpis(
             .into_iter()
             .filter_map(|(k, v)| Some((k.to_owned(), v?)))
             .collect(),
-        lines: if explain.wants(KpiCode::DeploymentPace) { deployed } else { Vec::new() },
+        lines: deployed.lines,
     });
 
     let alerts = kpis
@@ -1134,6 +1190,27 @@ mod tests {
         for k in r.kpis.iter().filter(|k| !k.lines.is_empty() && k.code != KpiCode::DeploymentPace) {
             let sum = |side| k.lines.iter().filter(|l| l.side == side).map(|l| l.counted).sum::<i64>();
             assert_eq!((sum(Side::Numerator), sum(Side::Denominator)), (k.numerator, k.denominator), "{:?}", k.code);
+        }
+    }
+
+    #[test]
+    fn the_numbers_do_not_depend_on_which_lines_are_kept() {
+        let numbers = |explain: Explain| -> Vec<_> {
+            let r = policy_kpis(
+                &tree().view(),
+                G,
+                &terms(),
+                Some(&rules(Weighting::LookThrough)),
+                &local,
+                date!(2022 - 07 - 02),
+                explain,
+            );
+            r.kpis.into_iter().map(|k| (k.code, k.numerator, k.denominator, k.value, k.status)).collect()
+        };
+        let all = numbers(Explain::All);
+        assert_eq!(numbers(Explain::None), all);
+        for &code in KpiCode::ALL {
+            assert_eq!(numbers(Explain::Only(code)), all, "{code:?}");
         }
     }
 

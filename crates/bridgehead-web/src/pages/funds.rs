@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, RawForm, State};
+use axum::extract::{Multipart, Path, Query, RawForm, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bridgehead_app::AppError;
@@ -22,6 +22,7 @@ use bridgehead_app::funds::{EntryInput, FundDetail, LEDGER_KEEPERS, Notice as Fu
 use bridgehead_domain::funds::performance::{Component, FlowKind, Irr, Multiples, Performance};
 use bridgehead_domain::funds::policy::{Kpi, KpiCode, Line, Side, Status};
 use bridgehead_domain::{FieldError, FieldErrors};
+use bridgehead_io::FileFormat;
 use bridgehead_store::funds::HoldingRow;
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -554,7 +555,59 @@ async fn render_detail(
         page.push(Section::Heading(ctx.t(FundForm::Entry.heading())));
         page.push(Section::Form(entry_form(ctx, id, &detail, &default_values("date"))));
     }
+    if keeps {
+        page.push(Section::Heading(ctx.t("fund-ledger-import")));
+        let template =
+            |format: &str, lang: &str| format!("/api/v1/funds/{id}/ledger/template?format={format}&lang={lang}");
+        page.push(Section::Links(vec![
+            Link::new(ctx.t("import-template-zh-xlsx"), template("xlsx", "zh")),
+            Link::new(ctx.t("import-template-en-xlsx"), template("xlsx", "en")),
+            Link::new(ctx.t("import-template-zh-csv"), template("csv", "zh")),
+            Link::new(ctx.t("import-template-en-csv"), template("csv", "en")),
+        ]));
+        page.push(Section::Form(
+            Form::post(format!("/funds/{id}/ledger/import"), ctx.t("import-submit"), &ctx.csrf)
+                .field(
+                    Field::new("file", ctx.t("import-file"), "file").required().hint(ctx.t("fund-ledger-import-hint")),
+                )
+                .multipart()
+                .scoped("ledger-import"),
+        ));
+    }
     Ok(ctx.render_status(status, page))
+}
+
+/// Imports a ledger file into the fund (all of it or nothing; a file imported before
+/// gets its first answer); the fund page with what was written, or every row at fault.
+pub async fn import_ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, PageError> {
+    let id = parse_id(&ctx, &id, "fund")?;
+    let actor = ctx.actor()?;
+    let (status, notice) = match super::read_upload(&ctx, multipart).await? {
+        None => (StatusCode::UNPROCESSABLE_ENTITY, Notice::error(ctx.t("import-no-file"))),
+        Some((name, bytes)) => {
+            let format = FileFormat::from_file_name(&name).unwrap_or_else(|| FileFormat::sniff(&bytes));
+            let result = state.app.import_fund_ledger(actor, id, &bytes, format, &name).await;
+            super::import_notice(&ctx, result, |outcome| {
+                let key = if outcome.already_imported { "fund-ledger-imported-before" } else { "fund-ledger-imported" };
+                ctx.t_args(
+                    key,
+                    &[
+                        ("entries", outcome.entries.to_string()),
+                        ("mirrored", outcome.mirrored.to_string()),
+                        ("total", money(outcome.total_amount_minor)),
+                        ("file", outcome.file_name),
+                        ("at", outcome.imported_at),
+                    ],
+                )
+            })?
+        }
+    };
+    render_detail(&state, &ctx, id, &as_of_today(), status, Extra { notice: Some(notice), ..Extra::default() }).await
 }
 
 fn notices_table(ctx: &Ctx, fund: i64, notices: &[FundNotice]) -> Section {

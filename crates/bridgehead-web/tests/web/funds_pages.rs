@@ -506,3 +506,62 @@ async fn notices_and_payments_through_the_pages() {
     assert_eq!(refused.status, 403);
     assert_eq!(notices().await.len(), 2);
 }
+
+/// Posts `file` to the fund page's ledger import as `browser`.
+async fn upload(browser: &Browser<'_>, fund: i64, csrf: &str, file: &'static str) -> Answer {
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(file.as_bytes()).file_name("ledger.csv"));
+    let action = format!("/funds/{fund}/ledger/import?_csrf={csrf}");
+    let response = browser.client.post(browser.server.url(&action)).multipart(form).send().await.unwrap();
+    let status = response.status().as_u16();
+    Answer { status, location: String::new(), html: response.text().await.unwrap() }
+}
+
+#[tokio::test]
+async fn a_ledger_file_imported_through_the_fund_page_once_and_whole() {
+    let server = TestServer::start().await;
+    let world = world(&server.app).await;
+    let fund = fund(&server, &world).await;
+    let manager = Browser::as_role(&server, &world, Role::FundManager).await;
+    let page = open(&manager, &format!("/funds/{}", fund.id)).await;
+    let action = format!("/funds/{}/ledger/import", fund.id);
+    // A multipart form carries its CSRF token in its address.
+    assert!(page.html.contains(&format!("action=\"{action}?_csrf=")), "the import form is on the fund page");
+    assert!(page.html.contains(&format!("/api/v1/funds/{}/ledger/template?format=xlsx", fund.id)));
+
+    // The social partner committed 400,000 yuan: the third row is refused, so nothing is written.
+    let refused = upload(
+        &manager,
+        fund.id,
+        &page.csrf,
+        "date,kind,amount,partner\n2023-02-01,contribution,1000.00,市财政（示例）\n\
+         2023-02-02,contribution,400000.01,社会资本（示例）\n",
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.html);
+    assert!(refused.html.contains("<td>3</td>") && refused.html.contains("社会资本（示例）"), "{}", refused.html);
+    assert!(entries(&server, fund.id).await.is_empty(), "nothing written from a refused file");
+
+    let file = "date,kind,amount,partner\n2023-02-01,contribution,1000.00,市财政（示例）\n\
+                2023-02-02,contribution,2500.50,社会资本（示例）\n";
+    let imported = upload(&manager, fund.id, &page.csrf, file).await;
+    assert_eq!(imported.status, 200, "{}", imported.html);
+    assert!(imported.html.contains("ledger.csv") && imported.html.contains("3500.50"), "{}", imported.html);
+    let written = entries(&server, fund.id).await;
+    assert_eq!(written.iter().map(|e| e.amount_minor).sum::<i64>(), 350_050);
+    assert_eq!(
+        written.iter().map(|e| e.partner_id).collect::<Vec<_>>(),
+        vec![Some(fund.government), Some(fund.social)]
+    );
+
+    // The same file again: its first answer, nothing written twice.
+    let again = upload(&manager, fund.id, &page.csrf, file).await;
+    assert_eq!(again.status, 200, "{}", again.html);
+    assert_eq!(entries(&server, fund.id).await.len(), 2);
+
+    // A city analyst sees the fund without the form, and may not import.
+    let city = Browser::as_role(&server, &world, Role::CityAnalyst).await;
+    let seen = open(&city, &format!("/funds/{}", fund.id)).await;
+    assert!(!seen.html.contains(&format!("action=\"{action}?_csrf=")));
+    assert_eq!(upload(&city, fund.id, &seen.csrf, file).await.status, 403);
+}
