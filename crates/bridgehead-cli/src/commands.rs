@@ -429,6 +429,9 @@ async fn serve(app: App, settings: &Settings, banner: Option<String>) -> anyhow:
         engine.memory_bytes / (1 << 20),
         engine.build_millis
     );
+    app.fund_book.current(&app.store).await.map_err(explain)?;
+    let book = app.fund_book.status().await;
+    println!("Fund book: {} funds, built in {} ms", book.funds, book.build_millis);
     println!("Bridgehead is serving at http://{address}/ (database: {})", app.store.backend().name());
     let web = WebSettings {
         secure_cookies: settings.secure_cookies,
