@@ -1311,6 +1311,24 @@ fn refused_form(ctx: &Ctx, error: &AppError, mut form: Form) -> Option<(StatusCo
     Some((status, form, error_notice(ctx, error, &unplaced)))
 }
 
+/// The fund page again after `form` (one of its forms, `which`) was refused: the form
+/// with what was typed and each message by its field, under the notice; errors that are
+/// not the form's become error pages.
+async fn refused_on_fund_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    error: AppError,
+    which: FundForm,
+    form: Form,
+) -> Result<Response, PageError> {
+    let Some((status, form, notice)) = refused_form(ctx, &error, form) else {
+        return Err(ctx.fail(error));
+    };
+    let extra = Extra { notice: Some(notice), refused: Some((which, form)), ..Extra::default() };
+    render_detail(state, ctx, id, &as_of_today(), status, extra).await
+}
+
 fn as_of_today() -> String {
     bridgehead_app::projects::today_in_china().to_string()
 }
@@ -1348,11 +1366,7 @@ pub async fn record_entry(
         Err(error) => {
             let detail = state.app.fund(ctx.actor()?, id).await.map_err(|e| ctx.fail(e))?;
             let form = entry_form(&ctx, id, &detail, &values);
-            let Some((status, form, notice)) = refused_form(&ctx, &error, form) else {
-                return Err(ctx.fail(error));
-            };
-            let extra = Extra { notice: Some(notice), refused: Some((FundForm::Entry, form)), ..Extra::default() };
-            render_detail(&state, &ctx, id, &as_of_today(), status, extra).await
+            refused_on_fund_page(&state, &ctx, id, error, FundForm::Entry, form).await
         }
     }
 }
@@ -1414,11 +1428,7 @@ pub async fn record_valuation(
         Err(error) => {
             let detail = state.app.fund(ctx.actor()?, id).await.map_err(|e| ctx.fail(e))?;
             let form = valuation_form(&ctx, id, &detail, &values);
-            let Some((status, form, notice)) = refused_form(&ctx, &error, form) else {
-                return Err(ctx.fail(error));
-            };
-            let extra = Extra { notice: Some(notice), refused: Some((FundForm::Valuation, form)), ..Extra::default() };
-            render_detail(&state, &ctx, id, &as_of_today(), status, extra).await
+            refused_on_fund_page(&state, &ctx, id, error, FundForm::Valuation, form).await
         }
     }
 }
@@ -1484,12 +1494,8 @@ pub async fn issue_notice(
         Ok(notice) => Ok(Redirect::to(&format!("/funds/{id}/notices/{}?issued=1", notice.id)).into_response()),
         Err(error) => {
             let form = notice_form(&ctx, id, kind, &values);
-            let Some((status, form, notice)) = refused_form(&ctx, &error, form) else {
-                return Err(ctx.fail(error));
-            };
             let which = if kind == "call" { FundForm::Call } else { FundForm::Distribution };
-            let extra = Extra { notice: Some(notice), refused: Some((which, form)), ..Extra::default() };
-            render_detail(&state, &ctx, id, &as_of_today(), status, extra).await
+            refused_on_fund_page(&state, &ctx, id, error, which, form).await
         }
     }
 }
