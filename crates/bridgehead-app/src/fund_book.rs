@@ -7,10 +7,11 @@
 //! reads the feed's version — one row — and, when it has moved, reloads only the funds
 //! changed since, inside one snapshot, so an answer always reflects every change
 //! committed before the request (in this process or another). Writers take the feed's
-//! row in their transaction, so versions commit in order and none is skipped. A book older
-//! than the feed's pruned part, a feed that went back (a restored backup) or more than
-//! [`REBUILD_ABOVE`] changed funds rebuild it whole. While one request refreshes, others
-//! wait for it rather than read rows themselves.
+//! row as they commit, so versions commit in order and none is skipped. A book older
+//! than the feed's pruned part, of another epoch (a backup restored under a running
+//! server), newer than the feed, or more than [`REBUILD_ABOVE`] changed funds behind
+//! rebuilds whole. While one request refreshes, others wait for it rather than read rows
+//! themselves.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -55,6 +56,8 @@ pub struct BookFund {
 #[derive(Debug, Clone, Default)]
 pub struct Book {
     pub version: i64,
+    /// The feed's epoch the version belongs to.
+    pub epoch: String,
     funds: HashMap<i64, Arc<BookFund>>,
     /// Investor fund → the funds it is a partner of (sorted).
     children: HashMap<i64, Vec<i64>>,
@@ -62,8 +65,8 @@ pub struct Book {
 
 impl Book {
     /// A book of `rows` (every fund's) at `version`.
-    pub fn from_rows(version: i64, rows: TreeRows) -> AppResult<Self> {
-        let mut book = Book { version, ..Book::default() };
+    pub fn from_rows(version: i64, epoch: String, rows: TreeRows) -> AppResult<Self> {
+        let mut book = Book { version, epoch, ..Book::default() };
         book.apply(rows)?;
         book.link();
         Ok(book)
@@ -289,11 +292,11 @@ impl FundBook {
 
     /// The book as of now: every change committed before this call is in it.
     pub async fn current(&self, store: &Store) -> AppResult<Arc<Book>> {
-        let version = {
+        let seen = {
             let mut conn = store.read().await?;
-            store::book_version(&mut conn).await?.version
+            store::book_version(&mut conn).await?
         };
-        if let Some(book) = self.held().filter(|b| b.version == version) {
+        if let Some(book) = self.held().filter(|b| b.version == seen.version && b.epoch == seen.epoch) {
             return Ok(book);
         }
         let mut upkeep = self.upkeep.lock().await;
@@ -301,12 +304,14 @@ impl FundBook {
         let mut snapshot = store.snapshot().await?;
         let feed = store::book_version(&mut snapshot).await?;
         // Another request may have brought it up to date meanwhile.
-        if let Some(book) = held.as_ref().filter(|b| b.version == feed.version) {
+        if let Some(book) = held.as_ref().filter(|b| b.version == feed.version && b.epoch == feed.epoch) {
             snapshot.commit().await.map_err(bridgehead_store::StoreError::from)?;
             return Ok(Arc::clone(book));
         }
         let incremental = match &held {
-            Some(book) if book.version >= feed.pruned_through && book.version <= feed.version => {
+            Some(book)
+                if book.epoch == feed.epoch && book.version >= feed.pruned_through && book.version <= feed.version =>
+            {
                 let changed = store::changed_funds(&mut snapshot, book.version, feed.version).await?;
                 (changed.len() <= REBUILD_ABOVE).then_some((Arc::clone(book), changed))
             }
@@ -315,7 +320,7 @@ impl FundBook {
         let book = match incremental {
             Some((old, changed)) => {
                 let rows = store::fund_rows(&mut snapshot, Scope::Funds(&changed)).await?;
-                let mut book = Book { version: feed.version, ..(*old).clone() };
+                let mut book = Book { version: feed.version, epoch: feed.epoch.clone(), ..(*old).clone() };
                 book.replace(&changed, rows)?;
                 upkeep.status.refreshes += 1;
                 book
@@ -323,7 +328,7 @@ impl FundBook {
             None => {
                 let started = Instant::now();
                 let rows = store::fund_rows(&mut snapshot, Scope::All).await?;
-                let book = Book::from_rows(feed.version, rows)?;
+                let book = Book::from_rows(feed.version, feed.epoch.clone(), rows)?;
                 upkeep.status.builds += 1;
                 upkeep.status.build_millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 book

@@ -66,7 +66,15 @@ pub async fn restore(backend: Backend, database_url: &str, source: &Path) -> Sto
                     &path_text(source)?,
                 ],
             )
-            .await
+            .await?;
+            // Servers still running on the database hold fund books of the data replaced:
+            // a new epoch makes each rebuild its book at its next answer.
+            let store = Store::connect(database_url, &crate::StoreOptions::default()).await?;
+            let mut tx = store.begin().await?;
+            crate::fund_policy::renew_book_epoch(tx.conn()).await?;
+            tx.commit().await?;
+            store.close().await;
+            Ok(())
         }
     }
 }

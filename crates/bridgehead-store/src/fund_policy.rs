@@ -314,16 +314,27 @@ pub async fn set_terms(
 }
 
 /// Where the fund book's change feed stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BookVersion {
     pub version: i64,
     /// Changes up to this version have been removed from the feed.
     pub pruned_through: i64,
+    /// Changes when the database's contents are replaced (a restored backup): versions
+    /// of another epoch say nothing about this one's.
+    pub epoch: String,
 }
 
 pub async fn book_version(conn: &mut Conn) -> StoreResult<BookVersion> {
-    let row = sqlx::query("SELECT version, pruned_through FROM fund_book WHERE id = 1").fetch_one(&mut *conn).await?;
-    Ok(BookVersion { version: row.try_get(0)?, pruned_through: row.try_get(1)? })
+    let row =
+        sqlx::query("SELECT version, pruned_through, epoch FROM fund_book WHERE id = 1").fetch_one(&mut *conn).await?;
+    Ok(BookVersion { version: row.try_get(0)?, pruned_through: row.try_get(1)?, epoch: row.try_get(2)? })
+}
+
+/// Gives the feed a new epoch (after the database's contents were replaced).
+pub async fn renew_book_epoch(conn: &mut Conn) -> StoreResult<()> {
+    let epoch = format!("restored {} by process {}", now_text(), std::process::id());
+    sqlx::query("UPDATE fund_book SET epoch = $1 WHERE id = 1").bind(epoch).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// The funds changed after version `after`, up to `upto`.

@@ -235,34 +235,45 @@ pub async fn idempotent(State((state, surface)): State<(AppState, Surface)>, req
         }
     }
 
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
-    let (parts, body) = response.into_parts();
-    let body = to_bytes(body, MAX_ANSWER_BYTES).await.unwrap_or_default();
-    // An API request keeps every answer but a server error; a page keeps only the
-    // redirect of a form that took effect.
-    let keep = match surface {
-        Surface::Api => !parts.status.is_server_error(),
-        Surface::Page => parts.status.is_redirection(),
-    };
-    let kept = async {
-        let mut tx = state.app.store.begin().await?;
-        if keep {
-            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-            let kept_body = if parts.status.is_redirection() {
-                parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/").to_owned()
+    // The request runs to its end, and its answer is kept, even when the client goes away
+    // or the request times out: otherwise its key would stay claimed with no answer.
+    let store = state.app.store.clone();
+    let run = tokio::spawn(async move {
+        let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+        let (parts, body) = response.into_parts();
+        let body = to_bytes(body, MAX_ANSWER_BYTES).await.unwrap_or_default();
+        // An API request keeps every answer but a server error; a page keeps only the
+        // redirect of a form that took effect.
+        let keep = match surface {
+            Surface::Api => !parts.status.is_server_error(),
+            Surface::Page => parts.status.is_redirection(),
+        };
+        let kept = async {
+            let mut tx = store.begin().await?;
+            if keep {
+                let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+                let kept_body = if parts.status.is_redirection() {
+                    parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/").to_owned()
+                } else {
+                    String::from_utf8_lossy(&body).into_owned()
+                };
+                idempotency::answer(&mut tx, &principal, &key, parts.status.as_u16(), content_type, &kept_body).await?;
             } else {
-                String::from_utf8_lossy(&body).into_owned()
-            };
-            idempotency::answer(&mut tx, &principal, &key, parts.status.as_u16(), content_type, &kept_body).await?;
-        } else {
-            idempotency::release(&mut tx, &principal, &key).await?;
+                idempotency::release(&mut tx, &principal, &key).await?;
+            }
+            tx.commit().await
         }
-        tx.commit().await
+        .await;
+        if let Err(e) = kept {
+            // The request took effect; its key stays claimed, so a retry is told it ran.
+            tracing::error!(error = %e, "idempotency answer not kept");
+        }
+        Response::from_parts(parts, Body::from(body))
+    });
+    match run.await {
+        Ok(response) => response,
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        // Only a runtime shutting down cancels the task.
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
-    .await;
-    if let Err(e) = kept {
-        // The request took effect; its key stays claimed, so a retry is told it ran.
-        tracing::error!(error = %e, "idempotency answer not kept");
-    }
-    Response::from_parts(parts, Body::from(body))
 }

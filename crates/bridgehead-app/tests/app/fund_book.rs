@@ -8,7 +8,7 @@
 use bridgehead_app::fund_policy::FundTerms;
 use bridgehead_app::funds::{EntryInput, FundInput, HoldingInput, PartnerInput};
 use bridgehead_app::{App, AppError};
-use bridgehead_domain::funds::policy::{KpiCode, PolicyTerms, Qualification, Rules, Weighting};
+use bridgehead_domain::funds::policy::{KpiCode, PolicyTerms, Qualification, Rules, Side, Weighting};
 use bridgehead_testkit::fixtures::enterprise_fields;
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -233,4 +233,88 @@ async fn a_book_kept_up_to_date_answers_as_one_built_afresh() {
     let other = App::new(app.store.clone(), app.access.clone());
     let again = other.fund_policy(&admin, root, Some(AS_OF), None).await.unwrap();
     assert_eq!(serde_json::to_value(kpis).unwrap(), serde_json::to_value(again).unwrap());
+}
+
+/// A company's edit racing a new holding of it: whichever commits first, the book ends
+/// with the holding and the company's new region. (On PostgreSQL the holding holds the
+/// company until it commits, so an edit that began meanwhile sees the holding.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_edited_while_a_fund_takes_a_holding_in_it_is_not_missed() {
+    use bridgehead_store::funds::{NewEntry, NewHolding, insert_entry, insert_holding};
+    let (_db, app) = setup().await;
+    let (root, sub, _, _, _) = small_tree(&app).await;
+    let company =
+        app.create_enterprise(&admin(), &enterprise_fields("310114", 7, "迁入样例企业（示例）")).await.unwrap().id;
+    overview(&app, root).await;
+
+    // The holding and its investment, not yet committed.
+    let mut holding_tx = app.store.begin().await.unwrap();
+    let holding = insert_holding(
+        &mut holding_tx,
+        &NewHolding {
+            fund_id: sub,
+            enterprise_id: Some(company),
+            sub_fund_id: None,
+            project_id: None,
+            acquired_on: "2024-01-01",
+            created_by: "test",
+        },
+    )
+    .await
+    .unwrap();
+    let investment = NewEntry {
+        fund_id: sub,
+        entry_date: "2024-01-02",
+        kind: "investment",
+        amount_minor: 10_000_00,
+        component: None,
+        partner_id: None,
+        holding_id: Some(holding.id),
+        notice_id: None,
+        reverses_id: None,
+        mirror_of_id: None,
+        memo: None,
+        entered_by: "test",
+        entered_by_user_id: None,
+    };
+    insert_entry(&mut holding_tx, &investment).await.unwrap();
+
+    // Meanwhile the company moves into the local region, and commits after the holding.
+    let store = app.store.clone();
+    let edit = tokio::spawn(async move {
+        let mut tx = store.begin().await.unwrap();
+        sqlx::query("UPDATE enterprises SET region_code = '330402' WHERE id = $1")
+            .bind(company)
+            .execute(tx.conn())
+            .await
+            .unwrap();
+        // Long enough for the book to be read between the two commits.
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        tx.commit().await.unwrap();
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    holding_tx.commit().await.unwrap();
+    overview(&app, root).await;
+    edit.await.unwrap();
+
+    let kpis = app.fund_policy(&admin(), root, Some(AS_OF), Some("local_reinvestment")).await.unwrap();
+    let local = kpis.kpi(KpiCode::LocalReinvestment).unwrap();
+    assert!(local.lines.iter().any(|l| l.company == Some(company) && l.side == Side::Numerator), "{local:?}");
+    assert_eq!(overview(&app, root).await, fresh(&app, root).await);
+}
+
+/// A backup restored under a running server renews the feed's epoch: the book rebuilds
+/// rather than trust versions of the data replaced.
+#[tokio::test]
+async fn a_new_epoch_rebuilds_the_book() {
+    let (_db, app) = setup().await;
+    let (root, ..) = small_tree(&app).await;
+    overview(&app, root).await;
+    overview(&app, root).await;
+    assert_eq!(app.fund_book.status().await.builds, 1);
+    let mut tx = app.store.begin().await.unwrap();
+    bridgehead_store::fund_policy::renew_book_epoch(tx.conn()).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(overview(&app, root).await, fresh(&app, root).await);
+    assert_eq!(app.fund_book.status().await.builds, 2);
 }
