@@ -77,21 +77,31 @@ fn name_key(text: &str) -> String {
     text.chars().map(full_width_to_ascii).filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
-/// The ids a fund's partners or holdings are known by, by name key. A key that names
-/// several is ambiguous.
+/// The ids a fund's partners or holdings are known by: by the name as written, and by
+/// name key (widths, case and spaces folded). A name written exactly as one is known
+/// finds that one; otherwise a key that names several is ambiguous.
 #[derive(Debug, Default)]
-struct Names(HashMap<String, Vec<i64>>);
+struct Names {
+    exact: HashMap<String, Vec<i64>>,
+    folded: HashMap<String, Vec<i64>>,
+}
 
 impl Names {
     fn add(&mut self, name: &str, id: i64) {
-        let ids = self.0.entry(name_key(name)).or_default();
-        if !ids.contains(&id) {
-            ids.push(id);
+        for ids in
+            [self.exact.entry(name.trim().to_owned()).or_default(), self.folded.entry(name_key(name)).or_default()]
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
         }
     }
 
     fn find(&self, name: &str) -> Option<&[i64]> {
-        self.0.get(&name_key(name)).map(Vec::as_slice)
+        match self.exact.get(name.trim()) {
+            Some(ids) if ids.len() == 1 => Some(ids),
+            _ => self.folded.get(&name_key(name)).map(Vec::as_slice),
+        }
     }
 }
 
@@ -446,6 +456,16 @@ async fn write_planned(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_written_exactly_finds_its_own_among_folded_twins() {
+        let mut names = Names::default();
+        names.add("ABC 资本（示例）", 1);
+        names.add("abc 资本(示例)", 2);
+        assert_eq!(names.find("ABC 资本（示例）"), Some(&[1][..]));
+        assert_eq!(names.find(" abc 资本(示例) "), Some(&[2][..]));
+        assert_eq!(names.find("Abc资本（示例）"), Some(&[1, 2][..]), "neither exactly: ambiguous");
+    }
 
     #[test]
     fn names_match_across_widths_and_case() {

@@ -444,7 +444,7 @@ impl App {
     /// A fund's tree with every fund's performance, and its policy KPIs, on `as_of`.
     pub async fn fund_overview(&self, actor: &Actor, fund_id: i64, as_of: Option<&str>) -> AppResult<Overview> {
         let (book, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
-        compute_overview(&book, fund_id, as_of, &inputs)
+        off_the_runtime(move || compute_overview(&book, fund_id, as_of, &inputs)).await?
     }
 
     /// The policy KPIs of a fund on `as_of`, each (or only `explain`) explained down to its lines.
@@ -466,7 +466,7 @@ impl App {
             })?),
         };
         let (book, inputs, as_of) = self.read_tree(actor, fund_id, as_of).await?;
-        Ok(policy_report(&Book::view(&book.tree(fund_id)), fund_id, as_of, &inputs, explain))
+        off_the_runtime(move || policy_report(&Book::view(&book.tree(fund_id)), fund_id, as_of, &inputs, explain)).await
     }
 
     /// The fund's waterfall on `as_of`: European over the partners' contributions and the
@@ -651,6 +651,16 @@ pub fn compute_overview(book: &Book, root: i64, as_of: Date, inputs: &PolicyInpu
     };
     funds.sort_by_key(|f| (f.depth, f.id));
     Ok(Overview { root, as_of, funds, policy })
+}
+
+/// Runs a tree's calculations (tens of milliseconds for a large tree) on a thread of
+/// their own, so the async runtime's workers go on serving other requests meanwhile.
+async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(answer) => Ok(answer),
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Err(failed) => Err(AppError::Internal(format!("the calculation was cancelled: {failed}"))),
+    }
 }
 
 /// A thread's answer, or its panic carried on.
