@@ -21,6 +21,7 @@ use serde_json::json;
 use time::Date;
 
 use crate::auth::audit;
+use crate::cores;
 use crate::fund_book::{Book, BookFund};
 use crate::funds::{
     FUND_CREATORS, FUND_READERS, LEDGER_KEEPERS, as_of_date, date_field, invalid, stored_date, visible_fund,
@@ -635,19 +636,10 @@ pub fn compute_overview(book: &Book, root: i64, as_of: Date, inputs: &PolicyInpu
         performance: performance::performance(&f.ledger, &f.valuations, as_of),
     };
     let kpis = || policy_report(&Book::view(&tree), root, as_of, inputs, Explain::None);
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let (policy, mut funds): (PolicyReport, Vec<TreeNode>) = if threads <= 1 || tree.len() < PARALLEL_FROM {
+    let (policy, mut funds): (PolicyReport, Vec<TreeNode>) = if tree.len() < PARALLEL_FROM {
         (kpis(), tree.iter().map(node).collect())
     } else {
-        std::thread::scope(|scope| {
-            let policy = scope.spawn(kpis);
-            let parts: Vec<_> = tree
-                .chunks(tree.len().div_ceil(threads))
-                .map(|part| scope.spawn(|| part.iter().map(node).collect::<Vec<_>>()))
-                .collect();
-            let funds = parts.into_iter().flat_map(|part| rejoin(part.join())).collect();
-            (rejoin(policy.join()), funds)
-        })
+        cores::join(kpis, || cores::map_chunks(&tree, PARALLEL_FROM, |part| part.iter().map(node).collect()))
     };
     funds.sort_by_key(|f| (f.depth, f.id));
     Ok(Overview { root, as_of, funds, policy })
@@ -661,11 +653,6 @@ async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 's
         Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
         Err(failed) => Err(AppError::Internal(format!("the calculation was cancelled: {failed}"))),
     }
-}
-
-/// A thread's answer, or its panic carried on.
-fn rejoin<T>(result: std::thread::Result<T>) -> T {
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Trees of this many funds or more are computed on every core.

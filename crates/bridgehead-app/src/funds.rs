@@ -7,23 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 /// chunk per thread, each with its own solver (no allocation per series), and the
 /// answers come back in input order.
 pub fn xirr_batch<S: AsRef<[CashFlow]> + Sync>(series: &[S]) -> Vec<XirrResult> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    if threads <= 1 || series.len() < 256 {
+    crate::cores::map_chunks(series, 256, |part| {
         let mut solver = XirrSolver::new();
-        return series.iter().map(|s| solver.solve(s.as_ref())).collect();
-    }
-    let chunk = series.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = series
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut solver = XirrSolver::new();
-                    part.iter().map(|s| solver.solve(s.as_ref())).collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        part.iter().map(|s| solver.solve(s.as_ref())).collect()
     })
 }
 

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod confirmations;
+pub mod cores;
 pub mod demo;
 mod demo_funds;
 pub mod engine;

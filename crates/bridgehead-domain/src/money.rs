@@ -48,10 +48,41 @@ impl std::fmt::Display for CurrencyCode {
     }
 }
 
+/// Why a text is not an amount in major units (its message names the text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("an amount is required")]
+    Missing,
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    #[error("'{0}' has more than two decimals")]
+    TooManyDecimals(String),
+    #[error("'{0}' is too large")]
+    TooLarge(String),
+}
+
+impl AmountError {
+    /// The error's code, as field errors carry it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AmountError::Missing => "required",
+            AmountError::NotANumber(_) => "amount.invalid",
+            AmountError::TooManyDecimals(_) => "amount.too_many_decimals",
+            AmountError::TooLarge(_) => "amount.too_large",
+        }
+    }
+}
+
+impl From<AmountError> for String {
+    fn from(error: AmountError) -> Self {
+        error.to_string()
+    }
+}
+
 /// Parses a decimal amount in major units ("1,234.56", "１２３４.５", "12345") into
 /// minor units (hundredths). Refuses more than two decimals rather than rounding money
 /// silently, and refuses amounts that would not fit.
-pub fn parse_major_units(input: &str) -> Result<i64, String> {
+pub fn parse_major_units(input: &str) -> Result<i64, AmountError> {
     let cleaned: String = input
         .trim()
         .chars()
@@ -59,15 +90,15 @@ pub fn parse_major_units(input: &str) -> Result<i64, String> {
         .filter(|c| *c != ',' && *c != ' ' && *c != '，')
         .collect();
     if cleaned.is_empty() {
-        return Err("an amount is required".to_owned());
+        return Err(AmountError::Missing);
     }
-    let value: Decimal = cleaned.parse().map_err(|_| format!("'{}' is not a number", input.trim()))?;
+    let text = || input.trim().to_owned();
+    let value: Decimal = cleaned.parse().map_err(|_| AmountError::NotANumber(text()))?;
     if value.scale() > 2 && value.normalize().scale() > 2 {
-        return Err(format!("'{}' has more than two decimals", input.trim()));
+        return Err(AmountError::TooManyDecimals(text()));
     }
-    let too_large = || format!("'{}' is too large", input.trim());
-    let minor = value.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(too_large)?;
-    i64::try_from(minor.normalize()).map_err(|_| too_large())
+    let minor = value.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(|| AmountError::TooLarge(text()))?;
+    i64::try_from(minor.normalize()).map_err(|_| AmountError::TooLarge(text()))
 }
 
 /// Formats minor units as a major-unit decimal with two places ("1234.56").
@@ -98,6 +129,8 @@ mod tests {
         assert_eq!(parse_major_units("-3"), Ok(-300));
         assert_eq!(parse_major_units("2.500"), Ok(250));
         assert!(parse_major_units("1.234").is_err());
+        assert_eq!(parse_major_units("1.234").unwrap_err().code(), "amount.too_many_decimals");
+        assert_eq!(parse_major_units("abc").unwrap_err().code(), "amount.invalid");
         assert!(parse_major_units("abc").is_err());
         assert!(parse_major_units("").is_err());
         assert!(parse_major_units("999999999999999999999").is_err());

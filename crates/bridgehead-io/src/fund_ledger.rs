@@ -9,7 +9,7 @@ use bridgehead_domain::FieldError;
 use bridgehead_domain::codes::full_width_to_ascii;
 use bridgehead_domain::enterprise::{MAX_TEXT_CHARS, parse_date};
 use bridgehead_domain::funds::performance::{Component, FlowKind};
-use bridgehead_domain::money::parse_major_units;
+use bridgehead_domain::money::{AmountError, parse_major_units};
 use time::Date;
 
 use crate::spec::column;
@@ -175,23 +175,14 @@ fn parse_amount(text: &str) -> Result<i64, FieldError> {
             "fund.amount",
             format!("'{}' is not above zero (to undo an entry, reverse it)", text.trim()),
         )),
-        Err(message) => {
-            let ascii: String = cleaned.chars().map(full_width_to_ascii).collect();
-            let decimals = ascii.rsplit_once('.').map_or(0, |(_, fraction)| fraction.trim_end_matches('0').len());
-            if decimals > 2 && ascii.trim_start_matches('-').replace([',', '.'], "").bytes().all(|b| b.is_ascii_digit())
-            {
-                Err(FieldError::new(
-                    "amount",
-                    "amount.too_many_decimals",
-                    format!("'{}' has more than two decimals: amounts are in yuan, exact to the fen", text.trim()),
-                ))
-            } else {
-                Err(FieldError::new(
-                    "amount",
-                    "amount.invalid",
-                    format!("'{}' is not an amount in yuan: {message}", text.trim()),
-                ))
-            }
+        Err(error) => {
+            let message = match &error {
+                AmountError::TooManyDecimals(_) => {
+                    format!("'{}' has more than two decimals: amounts are in yuan, exact to the fen", text.trim())
+                }
+                _ => format!("'{}' is not an amount in yuan: {error}", text.trim()),
+            };
+            Err(FieldError::new("amount", error.code(), message))
         }
     }
 }
