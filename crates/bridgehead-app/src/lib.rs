@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod clearing;
 pub mod confirmations;
 pub mod cores;
 pub mod demo;

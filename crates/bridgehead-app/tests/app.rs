@@ -66,3 +66,6 @@ mod fund_ledger;
 /// The fund book: each process's in-memory fund data against the database's change feed.
 #[path = "app/fund_book.rs"]
 mod fund_book;
+
+#[path = "app/clearing.rs"]
+mod clearing;

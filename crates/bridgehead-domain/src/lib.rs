@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod calendar;
+pub mod clearing;
 pub mod codes;
 pub mod enterprise;
 pub mod facts;

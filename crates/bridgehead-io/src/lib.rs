@@ -5,6 +5,7 @@
 //! unchanged. Pure: no database, no HTTP, no async.
 
 mod cell;
+pub mod clearing;
 mod csv_read;
 pub mod enterprises;
 pub mod fund_ledger;

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod calendar;
+pub mod clearing;
 pub mod confirmations;
 pub mod dialect;
 pub mod enterprises;

@@ -101,6 +101,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0012_fund_book.sqlite.sql"),
         postgres: include_str!("../migrations/0012_fund_book.postgres.sql"),
     },
+    Migration {
+        version: 13,
+        name: "clearing",
+        common: include_str!("../migrations/0013_clearing.sql"),
+        sqlite: include_str!("../migrations/0013_clearing.sqlite.sql"),
+        postgres: include_str!("../migrations/0013_clearing.postgres.sql"),
+    },
 ];
 
 /// The newest schema version this program knows.
